@@ -1,0 +1,8 @@
+// Shared jest settings for the Node workspaces (the Grafana plugin keeps create-plugin's own .config/jest).
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
+  testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/src/**/*.test.ts'],
+  testTimeout: 60000,
+};

@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { freePort } from './ports';
+import { startProcess, waitForHttp, execFileAsync, type RunningProcess } from './process';
+import { repoRoot, tempDir } from './paths';
+
+const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
+
+export interface RunningExporter {
+  readonly url: string;
+  /** host:port, for a Prometheus scrape target. */
+  readonly target: string;
+  readonly process: RunningProcess;
+  /** The current /metrics text. */
+  metrics(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the real exporter (exporter/src/main.ts) against `databaseUrl` on a free port and waits for
+ * /readyz. `configYaml` is written to a temp file and passed as CHOM_CONFIG.
+ */
+export async function startExporter(options: {
+  databaseUrl: string;
+  configYaml?: string;
+  env?: NodeJS.ProcessEnv;
+  readyTimeoutMs?: number;
+}): Promise<RunningExporter> {
+  const work = tempDir('exporter');
+  const env: NodeJS.ProcessEnv = { CHOM_DATABASE_URL: options.databaseUrl, ...options.env };
+  if (options.configYaml !== undefined) {
+    const configFile = path.join(work.dir, 'chom-finops.yml');
+    fs.writeFileSync(configFile, options.configYaml);
+    env.CHOM_CONFIG = configFile;
+  }
+  const port = await freePort();
+  env.CHOM_PORT = String(port);
+  env.CHOM_LISTEN_ADDRESS = '127.0.0.1';
+  const proc = startProcess(tsx, [path.join(repoRoot, 'exporter', 'src', 'main.ts')], { env });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/readyz`, proc, options.readyTimeoutMs ?? 60_000);
+  return {
+    url,
+    target: `127.0.0.1:${port}`,
+    process: proc,
+    async metrics() {
+      const response = await fetch(`${url}/metrics`);
+      return response.text();
+    },
+    async stop() {
+      await proc.stop();
+      work.remove();
+    },
+  };
+}
+
+/**
+ * Creates the reference schema in the database of `databaseUrl` and fills it with the deterministic
+ * demo data set (exporter/src/demo/seed.ts).
+ */
+export async function seedDemoDatabase(options: {
+  databaseUrl: string;
+  scale?: 'small' | 'medium' | 'large';
+  seed?: number;
+  now?: Date;
+}): Promise<void> {
+  const args = [
+    path.join(repoRoot, 'exporter', 'src', 'demo', 'seed.ts'),
+    `--database-url=${options.databaseUrl}`,
+    `--scale=${options.scale ?? 'small'}`,
+    `--seed=${options.seed ?? 1}`,
+    '--no-progress',
+  ];
+  if (options.now) args.push(`--now=${options.now.toISOString()}`);
+  await execFileAsync(tsx, args, { maxBuffer: 64 * 1024 * 1024 });
+}
