@@ -1,0 +1,149 @@
+import type mysql from 'mysql2/promise';
+import type { Logger } from 'pino';
+import { SOURCE_NAMES, type Config, type SourceName } from './config/schema';
+import { createDataMetrics } from './exposition/data-metrics';
+import { createHealthMetrics } from './exposition/health-metrics';
+import { buildReport, type CostReport, type UsageSnapshot } from './model';
+import { fetchSources, type SourceOutcomes, type SourceRows } from './sources';
+import packageJson from '../package.json';
+
+export const VERSION: string = packageJson.version;
+
+export interface CollectionResult {
+  /** every source succeeded this time */
+  ok: boolean;
+  outcomes: SourceOutcomes;
+  /** the snapshot the report was built from (current rows, or the last good rows of failing sources) */
+  snapshot?: UsageSnapshot;
+  report?: CostReport;
+  /** seconds: the sources (concurrently), the model, rendering the exposition */
+  timings: { sources: number; model: number; render: number; total: number };
+}
+
+/** One collection without any caching: sources → snapshot → model. */
+export async function collectOnce(
+  pool: mysql.Pool,
+  config: Config,
+  now: Date,
+): Promise<{ outcomes: SourceOutcomes; snapshot?: UsageSnapshot; report?: CostReport }> {
+  const outcomes = await fetchSources(pool, config, now);
+  if (!SOURCE_NAMES.every((s) => outcomes[s].ok)) return { outcomes };
+  const snapshot = Object.fromEntries(
+    SOURCE_NAMES.map((s) => [s, (outcomes[s] as { rows: unknown[] }).rows]),
+  ) as unknown as UsageSnapshot;
+  return { outcomes, snapshot, report: buildReport(snapshot, config, now) };
+}
+
+const seconds = (startedNs: bigint) => Number(process.hrtime.bigint() - startedNs) / 1e9;
+
+export interface Collector {
+  /** The /metrics text: collects at most once per ttl_seconds; concurrent callers share one collection. */
+  metricsText(): Promise<string>;
+  /** Collects now, whatever the cache says (the cache is updated). */
+  collect(): Promise<CollectionResult>;
+  /** A first collection has succeeded. */
+  readonly ready: boolean;
+  readonly contentType: string;
+}
+
+/**
+ * Ties the pipeline together with an in-process cache. A failing source does not blank the
+ * exposition: its last good rows are used and chom_exporter_up is 0; a source that never succeeded
+ * leaves the cost metrics out (a partial picture would understate cost) while the exporter's own
+ * metrics are still served.
+ */
+export function createCollector(options: {
+  pool: mysql.Pool;
+  config: Config;
+  logger: Logger;
+  clock?: () => Date;
+}): Collector {
+  const { pool, config, logger } = options;
+  const clock = options.clock ?? (() => new Date());
+  const data = createDataMetrics(config);
+  const health = createHealthMetrics(config, VERSION);
+  const lastGood: Partial<SourceRows> = {};
+  let dataText = '';
+  let ready = false;
+  let collectedAt = -Infinity;
+  let inFlight: Promise<CollectionResult> | undefined;
+
+  async function collect(): Promise<CollectionResult> {
+    const started = process.hrtime.bigint();
+    const now = clock();
+    const outcomes = await fetchSources(pool, config, now);
+    const sourcesSeconds = seconds(started);
+    let ok = true;
+    for (const source of SOURCE_NAMES) {
+      const outcome = outcomes[source];
+      health.sourceDuration.set({ source }, outcome.seconds);
+      if (outcome.ok) {
+        (lastGood as Record<SourceName, unknown>)[source] = outcome.rows;
+        if (outcome.skipped > 0) logger.warn({ source, skipped: outcome.skipped }, 'skipped unusable rows');
+      } else {
+        ok = false;
+        health.sourceErrors.inc({ source });
+        logger.error({ source, err: outcome.error.message }, 'source query failed');
+      }
+    }
+    let snapshot: UsageSnapshot | undefined;
+    let report: CostReport | undefined;
+    let modelSeconds = 0;
+    let renderSeconds = 0;
+    if (SOURCE_NAMES.every((s) => lastGood[s] !== undefined)) {
+      snapshot = lastGood as UsageSnapshot;
+      try {
+        const modelStarted = process.hrtime.bigint();
+        report = buildReport(snapshot, config, now);
+        data.publish(report);
+        modelSeconds = seconds(modelStarted);
+        const renderStarted = process.hrtime.bigint();
+        dataText = await data.registry.metrics();
+        renderSeconds = seconds(renderStarted);
+      } catch (error) {
+        ok = false;
+        logger.error({ err: (error as Error).message }, 'cost model failed; keeping the previous figures');
+      }
+    }
+    const total = seconds(started);
+    health.up.set(ok ? 1 : 0);
+    health.collectDuration.set(total);
+    if (ok) {
+      health.lastSuccess.set(now.getTime() / 1000);
+      ready = true;
+    }
+    logger.info(
+      { ok, seconds: total, sources: sourcesSeconds, model: modelSeconds, render: renderSeconds },
+      'collection done',
+    );
+    return {
+      ok,
+      outcomes,
+      snapshot,
+      report,
+      timings: { sources: sourcesSeconds, model: modelSeconds, render: renderSeconds, total },
+    };
+  }
+
+  function collectShared(): Promise<CollectionResult> {
+    if (!inFlight) {
+      inFlight = collect().finally(() => {
+        collectedAt = performance.now();
+        inFlight = undefined;
+      });
+    }
+    return inFlight;
+  }
+
+  return {
+    collect: collectShared,
+    async metricsText() {
+      if (performance.now() - collectedAt >= config.collection.ttl_seconds * 1000) await collectShared();
+      return dataText + (await health.registry.metrics());
+    },
+    get ready() {
+      return ready;
+    },
+    contentType: health.registry.contentType,
+  };
+}

@@ -1,0 +1,53 @@
+/** The --help text: every environment variable and every YAML setting. */
+export const HELP = `chom-finops-exporter: Prometheus exporter of CHOM infrastructure, tenant, storage and capacity costs.
+
+Usage:
+  tsx exporter/src/main.ts                 run the exporter
+  tsx exporter/src/main.ts --check-config [FILE]
+                                           validate the YAML config (FILE or $CHOM_CONFIG) and exit
+  tsx exporter/src/main.ts --help          this text
+  tsx exporter/src/main.ts --version       the version
+
+Environment:
+  CHOM_DATABASE_URL    required. mysql://user:password@host:port/database of the application database
+                       (a user with SELECT is enough; sessions are read-only and in UTC)
+  CHOM_REDIS_URL       optional redis://host:port (reserved for the shared cache; the in-process cache is used)
+  CHOM_PORT            HTTP port (default 9864)
+  CHOM_LISTEN_ADDRESS  address to listen on (default 0.0.0.0)
+  CHOM_CONFIG          path of the YAML config (optional: every setting has a default)
+  CHOM_LOG_LEVEL       fatal, error, warn, info (default), debug, trace or silent; logs are JSON lines on stdout
+
+HTTP:
+  /metrics  the exposition (collected at most once per collection.ttl_seconds)
+  /healthz  200 while the process is alive
+  /readyz   200 once the database answers and a first collection succeeded, 503 before
+
+YAML settings (all optional; see exporter/chom-finops.example.yml and docs/configuration.md):
+  currency                               ISO 4217 code stated in HELP texts (default USD); nothing is converted
+  collection.ttl_seconds                 collect at most once per this many seconds (default 60)
+  collection.tenant_limit                tenants kept as labels, the rest fold into tenant_id="__other__" (default 500)
+  collection.expose_tenant_names         add the tenant name to chom_tenant_info (default false: personal data)
+  pricing.servers.default_monthly        monthly price of a server whose (provider, size) is not listed (default 20)
+  pricing.servers.stopped_factor         share of its price a stopped server still costs, 0 to 1 (default 1)
+  pricing.servers.sizes                  list of { provider, size, monthly }
+  pricing.storage.gib_month              price per GiB-month of site storage (default 0.05)
+  pricing.bandwidth.egress_gib           price per GiB of egress (default 0.01)
+  pricing.bandwidth.included_gib_month   egress GiB included per month (default 0)
+  pricing.email.per_1000                 price per 1,000 messages by type (default transactional 0.10, marketing 0.50)
+  pricing.email.default_per_1000         price per 1,000 messages of other types (default 0.10)
+  pricing.database.gib_month             price per GiB-month of the application database (default 0.25)
+  fixed_items                            list of { name, category, monthly } costs no query sees
+  budgets.monthly_total                  total monthly budget (chom_cost_budget_monthly{category="total"})
+  budgets.categories                     map of category to monthly budget
+  budgets.alert_thresholds               budget ratios that alert (default [0.5, 0.75, 0.9, 1.0])
+  allocation.shared_servers              storage_share (default), site_count or even
+  allocation.shared_overhead             unallocated (default) or proportional (database and fixed items)
+  capacity.database_limit_bytes          database size limit for chom_capacity_limit{resource="database"}
+  opportunities.underused_ratio          use below which a shared server counts as under-used (default 0.2)
+  sources.<name>                         SQL replacing a source query; names: tenants, subscriptions, servers,
+                                         sites, server_sites, bandwidth, email, database_size. Parameters:
+                                         :now :today :window_start :month_start :scan_start :window_start_ts
+                                         :month_start_ts :scan_start_ts :tomorrow_ts (UTC)
+
+Exit codes: 0 ok, 2 invalid configuration or environment, 1 other failure.
+`;

@@ -1,0 +1,68 @@
+import type { Server } from 'node:http';
+import pino from 'pino';
+import { createCollector, VERSION } from './collector';
+import { ConfigError, loadConfigFile, loadEnvironment } from './config';
+import { HELP } from './help';
+import { createApp } from './server/app';
+import { createPool } from './sources';
+
+function fail(error: unknown): never {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`invalid configuration:\n${error.problems.map((p) => `  ${p}`).join('\n')}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+}
+
+async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(HELP);
+    return;
+  }
+  if (argv.includes('--version')) {
+    process.stdout.write(`${VERSION}\n`);
+    return;
+  }
+  const checkAt = argv.indexOf('--check-config');
+  if (checkAt >= 0) {
+    const file = argv[checkAt + 1] ?? process.env.CHOM_CONFIG;
+    loadConfigFile(file);
+    process.stdout.write(`${file ?? '(no file: defaults)'}: configuration is valid\n`);
+    return;
+  }
+  const unknown = argv.filter((a) => a.startsWith('-'));
+  if (unknown.length > 0) throw new ConfigError([`${unknown[0]}: unknown option (see --help)`]);
+
+  const env = loadEnvironment(process.env);
+  const config = loadConfigFile(env.configPath);
+  const logger = pino({ level: env.logLevel, base: { service: 'chom-finops-exporter' } });
+  const pool = createPool(env.databaseUrl);
+  const collector = createCollector({ pool, config, logger });
+  const app = createApp({ collector, pool, logger });
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(env.port, env.listenAddress, (error?: Error) =>
+      error ? reject(error) : resolve(s),
+    );
+  });
+  logger.info(
+    { port: env.port, address: env.listenAddress, config: env.configPath ?? null, version: VERSION },
+    'exporter listening',
+  );
+  if (env.redisUrl) logger.info('CHOM_REDIS_URL is set; this version caches in process');
+  void collector.collect();
+
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    server.close(() => {
+      pool.end().finally(() => process.exit(0));
+    });
+    server.closeAllConnections();
+    setTimeout(() => process.exit(0), 3000).unref();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+main(process.argv.slice(2)).catch(fail);

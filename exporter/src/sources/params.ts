@@ -1,0 +1,69 @@
+import mysql from 'mysql2';
+
+/**
+ * The named parameters every source query can use (`:name` in the SQL), computed from the clock in
+ * UTC. The 30-day window includes today: it starts 29 days before today.
+ */
+export interface QueryParams {
+  /** the collection time, 'YYYY-MM-DD HH:MM:SS' */
+  now: string;
+  /** 'YYYY-MM-DD' */
+  today: string;
+  window_start: string;
+  month_start: string;
+  /** the earlier of window_start and month_start: one scan serves both aggregates */
+  scan_start: string;
+  /** the same bounds as timestamps, for TIMESTAMP columns */
+  window_start_ts: string;
+  month_start_ts: string;
+  scan_start_ts: string;
+  tomorrow_ts: string;
+}
+
+export const PARAM_NAMES: readonly (keyof QueryParams)[] = [
+  'now',
+  'today',
+  'window_start',
+  'month_start',
+  'scan_start',
+  'window_start_ts',
+  'month_start_ts',
+  'scan_start_ts',
+  'tomorrow_ts',
+];
+
+const DAY_MS = 86_400_000;
+export const WINDOW_DAYS = 30;
+
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const sqlTimestamp = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+
+export function queryParams(now: Date): QueryParams {
+  const t = now.getTime();
+  const todayMs = Math.floor(t / DAY_MS) * DAY_MS;
+  const windowMs = todayMs - (WINDOW_DAYS - 1) * DAY_MS;
+  const monthMs = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+  const scanMs = Math.min(windowMs, monthMs);
+  return {
+    now: sqlTimestamp(t),
+    today: isoDay(todayMs),
+    window_start: isoDay(windowMs),
+    month_start: isoDay(monthMs),
+    scan_start: isoDay(scanMs),
+    window_start_ts: sqlTimestamp(windowMs),
+    month_start_ts: sqlTimestamp(monthMs),
+    scan_start_ts: sqlTimestamp(scanMs),
+    tomorrow_ts: sqlTimestamp(todayMs + DAY_MS),
+  };
+}
+
+const PLACEHOLDER = new RegExp(`:(${PARAM_NAMES.join('|')})\\b`, 'g');
+
+/**
+ * Substitutes the `:name` parameters with escaped literals. Only the names above are replaced, so
+ * times such as '10:00' in an override stay as they are. The rendered text is what runs, and what the
+ * benchmark hands to the mysql client.
+ */
+export function renderSql(sql: string, params: QueryParams): string {
+  return sql.replace(PLACEHOLDER, (_, name: keyof QueryParams) => mysql.escape(params[name]));
+}

@@ -1,0 +1,39 @@
+import type { Decimal } from '../decimal';
+import { rowGuard, type SourceDefinition } from './source';
+import { id, optionalId, optionalQuantity, quantity, text, timestamp } from './values';
+
+export interface ServerRow {
+  serverId: string;
+  /** set: dedicated to this tenant; null: shared */
+  tenantId: string | null;
+  provider: string;
+  size: string;
+  diskGb: Decimal;
+  /** null: no site limit */
+  maxSites: Decimal | null;
+  status: string;
+  createdAt: Date | null;
+  deletedAt: Date | null;
+}
+
+/**
+ * Servers that exist now or existed this month (a server deleted on the 10th still accrued cost
+ * until then).
+ */
+export const serversSource: SourceDefinition<ServerRow> = {
+  name: 'servers',
+  sql: `SELECT id AS server_id, team_id AS tenant_id, provider, size, disk_gb, max_sites, status, created_at, deleted_at
+FROM vps_servers
+WHERE deleted_at IS NULL OR deleted_at >= :month_start_ts`,
+  parse: rowGuard<ServerRow>({
+    serverId: (r) => id(r.server_id),
+    tenantId: (r) => optionalId(r.tenant_id),
+    provider: (r) => text(r.provider),
+    size: (r) => text(r.size),
+    diskGb: (r) => quantity(r.disk_gb),
+    maxSites: (r) => optionalQuantity(r.max_sites),
+    status: (r) => text(r.status).toLowerCase(),
+    createdAt: (r) => timestamp(r.created_at),
+    deletedAt: (r) => timestamp(r.deleted_at),
+  }),
+};

@@ -1,0 +1,68 @@
+import { Decimal } from '../decimal';
+
+/**
+ * Guards for values coming out of the database (or out of an override query). Each returns
+ * `undefined` when the value is unusable, which makes the whole row a bad row.
+ */
+
+const INTEGER = /^\d+$/;
+const DECIMAL = /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i;
+
+/** A row identifier (BIGINT UNSIGNED), kept as its decimal string. */
+export function id(value: unknown): string | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? String(value) : undefined;
+  if (typeof value === 'bigint') return value >= 0n ? value.toString() : undefined;
+  if (typeof value === 'string' && INTEGER.test(value)) return value.replace(/^0+(?=\d)/, '');
+  return undefined;
+}
+
+/** An identifier that may be NULL. */
+export function optionalId(value: unknown): string | null | undefined {
+  return value === null || value === undefined ? null : id(value);
+}
+
+/** A non-negative quantity (bytes, counts, money). NULL counts as 0; negative or non-numeric is bad. */
+export function quantity(value: unknown): Decimal | undefined {
+  if (value === null || value === undefined) return new Decimal(0);
+  let d: Decimal;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return undefined;
+    d = new Decimal(value);
+  } else if (typeof value === 'bigint') {
+    d = new Decimal(value.toString());
+  } else if (typeof value === 'string' && DECIMAL.test(value.trim())) {
+    d = new Decimal(value.trim());
+  } else {
+    return undefined;
+  }
+  return d.isNegative() ? undefined : d;
+}
+
+/** A quantity where NULL means "no limit". */
+export function optionalQuantity(value: unknown): Decimal | null | undefined {
+  return value === null || value === undefined ? null : quantity(value);
+}
+
+/** A label-like string; NULL or empty becomes `fallback`. */
+export function text(value: unknown, fallback = 'unknown'): string {
+  if (typeof value === 'string') return value.trim() === '' ? fallback : value;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (value instanceof Buffer) return value.toString('utf8') || fallback;
+  return fallback;
+}
+
+/** A UTC timestamp: Date, 'YYYY-MM-DD[ HH:MM:SS]' (read as UTC) or epoch seconds; NULL stays null. */
+export function timestamp(value: unknown): Date | null | undefined {
+  if (value === null || value === undefined) return null;
+  let date: Date;
+  if (value instanceof Date) date = value;
+  else if (typeof value === 'number') date = new Date(value * 1000);
+  else if (typeof value === 'string') {
+    const m = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?))?/.exec(value);
+    if (!m) return undefined;
+    // MySQL's zero date means "no value"
+    if (m[1] === '0000-00-00') return null;
+    date = new Date(`${m[1]}T${m[2] ?? '00:00:00'}Z`);
+  } else return undefined;
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
