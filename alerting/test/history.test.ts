@@ -1,0 +1,196 @@
+import { toOpenMetrics } from '../src/history/openmetrics';
+import { prometheusWithHistory } from '../src/history/backfill';
+import { costSamples, monthToDate, runRate, usageModel, type Sample } from '../src/history/synthetic';
+import type { RunningPrometheus } from '@chom/test-support';
+
+// 36 days of exporter-shaped history (5-minute samples) are backfilled into a real Prometheus, the
+// recording rules are backfilled over it with promtool (level by level, only as far back as each
+// figure is needed), and the forecast, days-until-limit and anomaly figures Prometheus holds are
+// compared with the same maths done here in TypeScript.
+
+jest.setTimeout(240_000);
+
+const STEP = 300;
+const end = Date.UTC(2025, 3, 20) / 1000; // 2025-04-20T00:00Z: 19 days into April
+const start = end - 36 * 86400;
+const storageLimit = 4e12;
+const diskSize = 2e11;
+
+/** A wobble so that regressions are not trivially exact. */
+const wobble = (t: number) => Math.sin(t / 5000) * 0.3 + Math.cos(t / 1700) * 0.2;
+const storageUsed = (t: number) => 2.5e12 + 3e5 * (t - start) + 5e9 * wobble(t);
+const diskAvail = (t: number) => 9e10 - 2e4 * (t - start) + 1e8 * wobble(t);
+
+const model = usageModel({
+  start: new Date(start * 1000),
+  end: new Date(end * 1000),
+  step: STEP,
+  seed: 7,
+  growthPerMonth: 0.08,
+  noise: 0.15,
+  spikeChance: 0.05,
+});
+
+function times(from: number, to: number): number[] {
+  const list: number[] = [];
+  for (let t = Math.ceil(from / STEP) * STEP; t <= to; t += STEP) list.push(t);
+  return list;
+}
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+const round2 = (v: number) => Math.round(v * 100) / 100;
+/** What the exporter exports (cents) and the rules sum. */
+const mtdSum = (t: number) => sum(Object.values(monthToDate(model, t)).map(round2));
+const costSum = (t: number) => sum(runRate(model, t).map((r) => round2(r.value)));
+
+/** Least squares as Prometheus does it: slope, and the value at `at`. */
+function regression(points: Array<[number, number]>, at: number): { slope: number; valueAt: number } {
+  const n = points.length;
+  const xs = points.map(([t]) => t - at);
+  const ys = points.map(([, v]) => v);
+  const mx = sum(xs) / n;
+  const my = sum(ys) / n;
+  const slope =
+    sum(xs.map((x, i) => (x - mx) * ((ys[i] as number) - my))) / sum(xs.map((x) => (x - mx) ** 2));
+  return { slope, valueAt: my - slope * mx };
+}
+
+function unguardedZ(t: number): number {
+  const history = times(t - 7 * 86400, t).map((h) => {
+    const window = times(h - 3600, h).map(costSum);
+    return sum(window) / window.length;
+  });
+  const mean = sum(history) / history.length;
+  const sd = Math.sqrt(sum(history.map((v) => (v - mean) ** 2)) / history.length);
+  const floor = 0.01 * Math.abs(mean);
+  const denominator = Math.max(sd > floor ? sd : floor, 0.01);
+  return (costSum(t) - mean) / denominator;
+}
+
+function samples(): Sample[] {
+  const list = costSamples(model, { start: new Date(start * 1000), end: new Date(end * 1000), step: STEP });
+  for (const t of times(start, end)) {
+    list.push({
+      name: 'chom_capacity_used',
+      labels: { resource: 'storage', unit: 'bytes' },
+      t,
+      value: storageUsed(t),
+    });
+    list.push({
+      name: 'chom_capacity_limit',
+      labels: { resource: 'storage', unit: 'bytes' },
+      t,
+      value: storageLimit,
+    });
+    const disk = {
+      instance: 'web-1:9100',
+      job: 'node',
+      device: '/dev/sda1',
+      fstype: 'ext4',
+      mountpoint: '/',
+    };
+    list.push({ name: 'node_filesystem_avail_bytes', labels: disk, t, value: diskAvail(t) });
+    list.push({ name: 'node_filesystem_size_bytes', labels: disk, t, value: diskSize });
+  }
+  return list;
+}
+
+describe('recording rules over 36 days of backfilled history', () => {
+  let history: Awaited<ReturnType<typeof prometheusWithHistory>>;
+  let prometheus: RunningPrometheus;
+  const value = async (expr: string) => {
+    const result = await prometheus.query(expr, end);
+    expect(result).toHaveLength(1);
+    return Number(result[0]?.value[1]);
+  };
+
+  beforeAll(async () => {
+    history = await prometheusWithHistory({
+      openMetrics: toOpenMetrics(samples()),
+      recordingRules: [
+        'chom:cost_month_end:forecast',
+        'chom:capacity_days_until_limit:predict_linear',
+        'chom:cost_monthly:anomaly_zscore',
+      ],
+      start: new Date(start * 1000),
+      end: new Date(end * 1000),
+      evalInterval: '5m',
+      // One promtool run per level: every rule of a level gets the longest window of that level.
+      windows: {
+        'chom:cost_monthly:sum': 7 * 86400 + 3600,
+        'chom:cost_month_to_date:sum': 7 * 86400 + 3600,
+        'chom:month_elapsed:ratio': 7 * 86400 + 3600,
+        'chom:month_remaining:seconds': 7 * 86400 + 3600,
+        'chom:capacity_days_until_limit:predict_linear': 7 * 86400 + 3600,
+        'chom:cost_month_end:forecast': 7 * 86400,
+        'chom:cost_monthly:avg_1h': 7 * 86400,
+        'chom:cost_monthly:anomaly_zscore_unguarded': 3 * 3600,
+        'chom:cost_monthly:anomaly_zscore': 600,
+      },
+    });
+    prometheus = history.prometheus;
+  });
+
+  afterAll(async () => {
+    await history?.stop();
+  });
+
+  test('the raw history reaches back 36 days', async () => {
+    expect(await value('count_over_time(sum(chom_cost_month_to_date)[36d:1h])')).toBeGreaterThanOrEqual(
+      36 * 24,
+    );
+  });
+
+  test('month-end forecast: a third 7-day predict_linear, two thirds run-rate completion', async () => {
+    const monthStart = Date.UTC(2025, 3, 1) / 1000;
+    const monthEnd = Date.UTC(2025, 4, 1) / 1000;
+    const elapsed = (end - monthStart) / (monthEnd - monthStart);
+    const trend = regression(
+      times(end - 7 * 86400, end).map((t) => [t, mtdSum(t)]),
+      end,
+    );
+    const predicted = trend.valueAt + trend.slope * (monthEnd - end);
+    const completion = mtdSum(end) + costSum(end) * (1 - elapsed);
+    const expected = predicted / 3 + (2 / 3) * completion;
+    const recorded = await value('chom:cost_month_end:forecast');
+    // promtool writes 2-hour blocks and may drop a sample at a block edge: allow 0.05 %.
+    expect(Math.abs(recorded - expected) / expected).toBeLessThan(0.0005);
+    // It is a month-end figure: more than what has accrued, less than twice the run-rate.
+    expect(recorded).toBeGreaterThan(mtdSum(end));
+    expect(recorded).toBeLessThan(2 * costSum(end));
+  });
+
+  test('days until the storage limit and until the host disk is full', async () => {
+    const storage = regression(
+      times(end - 86400, end).map((t) => [t, storageUsed(t)]),
+      end,
+    );
+    const expectedStorage = (storageLimit - storageUsed(end)) / storage.slope / 86400;
+    expect(await value('chom:capacity_days_until_limit:predict_linear{resource="storage"}')).toBeCloseTo(
+      expectedStorage,
+      3,
+    );
+    const disk = regression(
+      times(end - 86400, end).map((t) => [t, diskAvail(t)]),
+      end,
+    );
+    const expectedDisk = diskAvail(end) / -disk.slope / 86400;
+    expect(
+      await value(
+        'chom:capacity_days_until_limit:predict_linear{resource="host_disk",instance="web-1:9100",mountpoint="/"}',
+      ),
+    ).toBeCloseTo(expectedDisk, 3);
+  });
+
+  test('anomaly score against the 7-day history, with the step guard', async () => {
+    const recent = times(end - 3 * 3600, end).map(unguardedZ);
+    const z = unguardedZ(end);
+    // The score divides small differences of large sums: compare to 0.01 standard deviations.
+    expect(Math.abs((await value('chom:cost_monthly:anomaly_zscore_unguarded')) - z)).toBeLessThan(0.01);
+    const guarded = await prometheus.query('chom:cost_monthly:anomaly_zscore', end);
+    if (Math.min(...recent.map(Math.abs)) > 3) {
+      expect(guarded).toEqual([]);
+    } else {
+      expect(Math.abs(Number(guarded[0]?.value[1]) - z)).toBeLessThan(0.01);
+    }
+  });
+});
