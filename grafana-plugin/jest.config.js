@@ -1,0 +1,25 @@
+// Extends the create-plugin jest config (.config/jest.config.js). The query test under test/ needs
+// real servers and a node environment; it is its own project so that both run in one `jest` call.
+const scaffolded = require('./.config/jest.config');
+
+// Hoisted ESM-only dependencies (d3-*, in the workspace root's node_modules) ship .mjs files: transform
+// those too, with the scaffolded swc options.
+const [swcPattern, swcTransformer] = Object.entries(scaffolded.transform)[0];
+const base = {
+  ...scaffolded,
+  transform: { [swcPattern]: swcTransformer, '^.+\\.mjs$': swcTransformer },
+};
+
+module.exports = {
+  testTimeout: 60000,
+  projects: [
+    { ...base, displayName: 'plugin' },
+    {
+      ...base,
+      displayName: 'queries',
+      testEnvironment: 'node',
+      setupFilesAfterEnv: [],
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+    },
+  ],
+};

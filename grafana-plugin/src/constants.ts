@@ -1,0 +1,21 @@
+import pluginJson from './plugin.json';
+
+export const PLUGIN_ID = pluginJson.id;
+export const PLUGIN_BASE_URL = `/a/${PLUGIN_ID}`;
+
+export enum ROUTES {
+  CostAnalysis = 'cost-analysis',
+  CapacityPlanning = 'capacity-planning',
+}
+
+/** The UID the provisioning files give the stack's Prometheus datasource. */
+export const DEFAULT_DATASOURCE_UID = 'chom-prometheus';
+
+/** The exporter's default budget alert thresholds (budgets.alert_thresholds). */
+export const DEFAULT_BUDGET_THRESHOLDS = [0.5, 0.75, 0.9, 1.0];
+
+/** FinOps target for the share of cost allocated to tenants. */
+export const ALLOCATION_COVERAGE_TARGET = 0.8;
+
+/** Upper bound the days-until-limit recording rule clamps to. */
+export const MAX_DAYS_UNTIL_LIMIT = 3650;
