@@ -41,20 +41,35 @@ export function evaluationTime(end: Date, now: Date): number {
   return Math.min(Math.floor(end.getTime() / 1000) - 1, Math.floor(now.getTime() / 1000));
 }
 
+/**
+ * A month-to-date reading that bounds a month segment of a period. Its lookback reaches back to the
+ * segment start (end point) or the month start (start point): the latest reading inside the same
+ * month is the best estimate when the exporter was down at the boundary, and never crosses the reset.
+ */
+export interface SegmentPoint {
+  endId: string;
+  /** unix seconds */
+  end: number;
+  /** seconds */
+  endLookback: number;
+  startId?: string;
+  start?: number;
+  startLookback?: number;
+}
+
 /** Query ids of the month-to-date points that bound each month segment of a period. */
-export function segmentPointIds(
-  prefix: string,
-  period: Period,
-  now: Date,
-): Array<{ endId: string; startId?: string; end: number; start?: number }> {
+export function segmentPointIds(prefix: string, period: Period, now: Date): SegmentPoint[] {
   return monthSegments(period).map((segment, index) => {
-    const point: { endId: string; startId?: string; end: number; start?: number } = {
+    const end = evaluationTime(segment.end, now);
+    const point: SegmentPoint = {
       endId: `${prefix}_mtd_end_${index}`,
-      end: evaluationTime(segment.end, now),
+      end,
+      endLookback: Math.max(1, end - Math.floor(segment.start.getTime() / 1000) + 1),
     };
     if (segment.start.getTime() !== segment.monthStart.getTime()) {
       point.startId = `${prefix}_mtd_start_${index}`;
       point.start = evaluationTime(segment.start, now);
+      point.startLookback = Math.max(1, point.start - Math.floor(segment.monthStart.getTime() / 1000) + 1);
     }
     return point;
   });
@@ -111,10 +126,12 @@ export function planQueries(period: Period, options: PlanOptions): QueryPlan {
     },
   };
   for (const [prefix, p] of [['current', period] as const, ['previous', previous] as const]) {
+    const mtd = (lookbackSeconds: number) =>
+      `last_over_time(chom:cost_month_to_date:sum_by_category[${lookbackSeconds}s])`;
     for (const point of segmentPointIds(prefix, p, options.now)) {
-      instant[point.endId] = { expr: last('chom:cost_month_to_date:sum_by_category'), time: point.end };
-      if (point.startId !== undefined && point.start !== undefined) {
-        instant[point.startId] = { expr: last('chom:cost_month_to_date:sum_by_category'), time: point.start };
+      instant[point.endId] = { expr: mtd(point.endLookback), time: point.end };
+      if (point.startId !== undefined && point.start !== undefined && point.startLookback !== undefined) {
+        instant[point.startId] = { expr: mtd(point.startLookback), time: point.start };
       }
     }
   }

@@ -251,6 +251,16 @@ export function buildReportModel(input: BuildInput): ReportModel {
   const previousSpend =
     previousByCategory.size > 0 ? [...previousByCategory.values()].reduce((a, b) => a + b, 0) : null;
   if (spendByCategory.size === 0) warnings.push('No month-to-date cost data was found for this period.');
+  const missingStart = segmentPointIds('current', period, now).some(
+    (p) =>
+      p.startId !== undefined &&
+      (data.instant[p.startId] ?? []).length === 0 &&
+      (data.instant[p.endId] ?? []).length > 0,
+  );
+  if (missingStart)
+    warnings.push(
+      'There is no cost data between the 1st and the start of the period: its spend counts from the 1st of the month.',
+    );
 
   const monthlyBudget = scalar(data.instant.budget);
   const asOfDate = new Date((plan.asOf + 1) * 1000);
