@@ -107,7 +107,7 @@ export const stateSchema = z
 
 export const settingsSchema = z.strictObject({
   prometheus: z.strictObject({
-    url: z.url({ error: 'must be a URL such as http://prometheus:9090' }),
+    url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://prometheus:9090' }),
     timeout_ms: z.number().int().min(100).default(30_000),
     /** How far back an instant query looks for the latest sample before a period end. */
     lookback: z
