@@ -160,25 +160,33 @@ describe('recording rules over 36 days of backfilled history', () => {
   });
 
   test('days until the storage limit and until the host disk is full', async () => {
+    // promtool aligns a group's evaluations to its interval plus an offset derived from a hash of the
+    // group's name and file (as the rule manager does), so the last evaluation at or before `end` may
+    // be up to one interval earlier: the expectation is computed at the evaluation's own timestamp,
+    // over the samples its 1-day window saw, with the latest sample it saw as the current value.
+    const daysUntil = async (selector: string) => {
+      const at = Number((await prometheus.query(`timestamp(${selector})`, end))[0]?.value[1]);
+      expect(at).toBeGreaterThan(end - STEP);
+      expect(at).toBeLessThanOrEqual(end);
+      return { at, latest: Math.floor(at / STEP) * STEP, recorded: await value(selector) };
+    };
+    const storageSelector = 'chom:capacity_days_until_limit:predict_linear{resource="storage"}';
+    const storageEval = await daysUntil(storageSelector);
     const storage = regression(
-      times(end - 86400, end).map((t) => [t, storageUsed(t)]),
-      end,
+      times(storageEval.at - 86400, storageEval.at).map((t) => [t, storageUsed(t)]),
+      storageEval.at,
     );
-    const expectedStorage = (storageLimit - storageUsed(end)) / storage.slope / 86400;
-    expect(await value('chom:capacity_days_until_limit:predict_linear{resource="storage"}')).toBeCloseTo(
-      expectedStorage,
-      3,
+    const expectedStorage = (storageLimit - storageUsed(storageEval.latest)) / storage.slope / 86400;
+    expect(storageEval.recorded).toBeCloseTo(expectedStorage, 3);
+    const diskEval = await daysUntil(
+      'chom:capacity_days_until_limit:predict_linear{resource="host_disk",instance="web-1:9100",mountpoint="/"}',
     );
     const disk = regression(
-      times(end - 86400, end).map((t) => [t, diskAvail(t)]),
-      end,
+      times(diskEval.at - 86400, diskEval.at).map((t) => [t, diskAvail(t)]),
+      diskEval.at,
     );
-    const expectedDisk = diskAvail(end) / -disk.slope / 86400;
-    expect(
-      await value(
-        'chom:capacity_days_until_limit:predict_linear{resource="host_disk",instance="web-1:9100",mountpoint="/"}',
-      ),
-    ).toBeCloseTo(expectedDisk, 3);
+    const expectedDisk = diskAvail(diskEval.latest) / -disk.slope / 86400;
+    expect(diskEval.recorded).toBeCloseTo(expectedDisk, 3);
   });
 
   test('anomaly score against the 7-day history, with the step guard', async () => {
