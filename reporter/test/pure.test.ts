@@ -75,3 +75,18 @@ test('missing values print as a dash, not as zero', () => {
   expect(f.money(null)).toBe('–');
   expect(f.percent(null)).toBe('–');
 });
+
+test('a float residue below a cent prints as zero, not as a negative zero', () => {
+  const f = createFormatter('de-DE', 'EUR', 'UTC');
+  expect(f.money(-1e-12).replace(/[\u00a0\u202f]/g, ' ')).toBe('0,00 €');
+  expect(f.signedMoney(-0.001).replace(/[\u00a0\u202f]/g, ' ')).toBe('0,00 €');
+  expect(f.percent(-1e-9).replace(/[\u00a0\u202f]/g, ' ')).toBe('0,0 %');
+});
+
+test('sizes and durations follow the report locale', () => {
+  const f = createFormatter('de-DE', 'EUR', 'UTC');
+  expect(f.bytes(5.5 * 2 ** 30)).toBe('5,5 GiB');
+  expect(f.bytes(512)).toBe('512 B');
+  expect(f.duration(5.7 * 3600)).toBe('5,7 h');
+  expect(createFormatter('en-US', 'USD', 'UTC').duration(3 * 86400)).toBe('3.0 d');
+});

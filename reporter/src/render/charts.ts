@@ -19,6 +19,7 @@ function compactMoney(locale: string, currency: string): (value: number) => stri
     style: 'currency',
     currency,
     notation: 'compact',
+    minimumFractionDigits: 0,
     maximumFractionDigits: 1,
   });
   return (value) => format.format(value);
@@ -53,7 +54,8 @@ export function trendChartSvg(model: ReportModel, width: number, height: number)
   return renderChartSvg(
     {
       grid: { left: 70, right: 20, top: 36, bottom: 30 },
-      legend: { top: 4, left: 'center', textStyle: { fontFamily: CHART_FONT } },
+      // ECharts measures text without the embedded font, so the gap leaves room for DejaVu's wider glyphs.
+      legend: { top: 4, left: 'center', itemGap: 48, textStyle: { fontFamily: CHART_FONT } },
       xAxis: {
         type: 'time',
         min: Date.parse(model.period.start),
@@ -102,12 +104,6 @@ export function categoryChartSvg(model: ReportModel, width: number, height: numb
           data: ordered.map((r) => r.spend),
           itemStyle: { color: model.color },
           barMaxWidth: 18,
-          label: {
-            show: true,
-            position: 'right',
-            formatter: (p) => money(Number(p.value)),
-            fontFamily: CHART_FONT,
-          },
         },
       ],
     },

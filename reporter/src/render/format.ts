@@ -40,12 +40,16 @@ export function createFormatter(locale: string, currency: string, timeZone: stri
     month: 'short',
     day: 'numeric',
   });
+  const oneDecimal = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  // A float residue such as -1e-12 must print as 0, not as "-0.00".
+  const cents = (v: number) => (Math.abs(v) < 0.005 ? 0 : v);
+  const share = (v: number) => (Math.abs(v) < 0.00005 ? 0 : v);
   const toDate = (v: string | number) => (typeof v === 'number' ? new Date(v * 1000) : new Date(v));
   return {
-    money: (v) => (v === null ? DASH : money.format(v)),
-    signedMoney: (v) => (v === null ? DASH : signed.format(v)),
-    percent: (v, digits = 1) => (v === null ? DASH : pct(digits).format(v)),
-    signedPercent: (v) => (v === null ? DASH : pct(1, true).format(v)),
+    money: (v) => (v === null ? DASH : money.format(cents(v))),
+    signedMoney: (v) => (v === null ? DASH : signed.format(cents(v))),
+    percent: (v, digits = 1) => (v === null ? DASH : pct(digits).format(share(v))),
+    signedPercent: (v) => (v === null ? DASH : pct(1, true).format(share(v))),
     number: (v, digits = 0) =>
       v === null
         ? DASH
@@ -57,8 +61,8 @@ export function createFormatter(locale: string, currency: string, timeZone: stri
     date: (v) => date.format(toDate(v)),
     duration: (seconds) => {
       if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
-      if (seconds < 2 * 86400) return `${(seconds / 3600).toFixed(1)} h`;
-      return `${(seconds / 86400).toFixed(1)} d`;
+      if (seconds < 2 * 86400) return `${oneDecimal.format(seconds / 3600)} h`;
+      return `${oneDecimal.format(seconds / 86400)} d`;
     },
     bytes: (v) => {
       if (v === null) return DASH;
@@ -69,7 +73,7 @@ export function createFormatter(locale: string, currency: string, timeZone: stri
         x /= 1024;
         i++;
       }
-      return `${x.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
+      return `${i === 0 ? Math.round(x) : oneDecimal.format(x)} ${units[i]}`;
     },
   };
 }

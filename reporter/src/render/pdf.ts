@@ -41,7 +41,7 @@ function table(
 ): Content {
   if (rows.length === 0) return { text: empty, style: 'muted', margin: [0, 2, 0, 8] };
   const result: ContentTable = {
-    table: { headerRows: 1, dontBreakRows: true, widths, body: [header, ...rows] },
+    table: { headerRows: 1, keepWithHeaderRows: 1, dontBreakRows: true, widths, body: [header, ...rows] },
     layout: {
       hLineWidth: (i: number, node: ContentTable) =>
         i === 0 || i === 1 || i === node.table.body.length ? 0.8 : 0.3,
@@ -353,7 +353,7 @@ export function buildDocDefinition(model: ReportModel): TDocumentDefinitions {
         { text: `Page ${currentPage} of ${pageCount}`, alignment: 'right', fontSize: 8, color: GREY },
       ],
     }),
-    content,
+    content: keepSectionsTogether(content),
     defaultStyle: { font: CHART_FONT, fontSize: 9.5, lineHeight: 1.15 },
     styles: {
       h1: { fontSize: 18, bold: true, margin: [0, 0, 0, 2] },
@@ -362,8 +362,6 @@ export function buildDocDefinition(model: ReportModel): TDocumentDefinitions {
       muted: { color: GREY, fontSize: 8.5 },
       table: { margin: [0, 0, 0, 6] },
     },
-    // Keep a section title with what follows it.
-    pageBreakBefore: (node, following) => node.headlineLevel === 1 && (following ?? []).length === 0,
   };
 }
 
@@ -377,6 +375,23 @@ function pageHeader(model: ReportModel): Content {
   columns.push({ text: model.title, bold: true, fontSize: 12, color: model.color, margin: [0, 6, 0, 0] });
   columns.push({ text: model.period.label, alignment: 'right', color: GREY, margin: [0, 7, 0, 0] });
   return { margin: [MARGIN, 18, MARGIN, 0], columns };
+}
+
+/**
+ * Groups each section title with what follows it up to the next title, unbreakable, so that a title or
+ * a table header never ends a page alone. (A section longer than a page is still split by pdfmake.)
+ */
+export function keepSectionsTogether(content: Content[]): Content[] {
+  const result: Content[] = [];
+  let group: Content[] | null = null;
+  for (const node of content) {
+    if ((node as { headlineLevel?: number }).headlineLevel === 1) {
+      group = [node];
+      result.push({ stack: group, unbreakable: true });
+    } else if (group) group.push(node);
+    else result.push(node);
+  }
+  return result;
 }
 
 /** Renders the report model to PDF bytes. Same model, same bytes. */
