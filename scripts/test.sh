@@ -6,6 +6,8 @@ bash scripts/setup-machine.sh
 
 echo "== lint and types"
 npx eslint .
+# The plugin keeps create-plugin's own ESLint config (@grafana/eslint-config); the root config skips it.
+npm run lint -w grafana-plugin
 npx prettier --check . >/dev/null || { npx prettier --check . ; exit 1; }
 npm run typecheck --workspaces --if-present
 
