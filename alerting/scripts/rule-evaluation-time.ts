@@ -41,11 +41,15 @@ function parseArgs(argv: string[]): { tenants: number; hosts: number } {
 
 function history(now: number, tenants: number, hosts: number): Sample[] {
   const step = 300;
-  const end = now + 900; // a little into the future, so the newest samples are fresh when queried
+  // The history ends now, not later: Prometheus refuses to append anything older than the newest
+  // backfilled block ("out of bounds"), so a history reaching into the future would make every
+  // recording and alert rule fail to write its result. Every series has a sample at `end` exactly,
+  // so the newest samples stay within the 5-minute lookback while the rounds run.
+  const end = now;
   const start = end - 35 * 86400;
   const model = usageModel({ start: new Date(start * 1000), end: new Date(end * 1000), step, seed: 1 });
   const samples = costSamples(model, { start: new Date(start * 1000), end: new Date(end * 1000), step });
-  for (let t = Math.ceil(start / step) * step; t <= end; t += step) {
+  for (let t = start; t <= end; t += step) {
     const days = (t - start) / 86400;
     samples.push({
       name: 'chom_capacity_used',
