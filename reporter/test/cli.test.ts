@@ -101,6 +101,36 @@ test('render writes the PDF and CSV of the period asked for', async () => {
   expect(result.out).toContain('warning: No month-to-date cost data was found for this period.');
 });
 
+test('a landscape report with a logo: A4 landscape pages and the logo embedded as an image', async () => {
+  // A 2×2 PNG.
+  const png = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVQI12P8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==',
+    'base64',
+  );
+  fs.writeFileSync(path.join(work.dir, 'logo.png'), png);
+  const branded = path.join(work.dir, 'branded.yml');
+  const definitions = YAML.parse(fs.readFileSync(config, 'utf8')) as {
+    reports: Array<Record<string, unknown>>;
+  };
+  Object.assign(definitions.reports[0]!, {
+    orientation: 'landscape',
+    branding: { title: 'ACME Hosting', logo: 'logo.png', color: '#7a1f5c' },
+    attachments: ['pdf'],
+  });
+  fs.writeFileSync(branded, YAML.stringify(definitions));
+  const out = path.join(work.dir, 'out-branded');
+  expect(
+    (await run('render', `--config=${branded}`, '--report=monthly', '--period=2026-10', `--out=${out}`)).code,
+  ).toBe(0);
+  const pdf = path.join(out, 'monthly-2026-10.pdf');
+  const info = (await execFileAsync('pdfinfo', [pdf])).stdout;
+  expect(info).toMatch(/Page size:\s+841\.89 x 595\.28 pts \(A4\)/);
+  const images = (await execFileAsync('pdfimages', ['-list', pdf])).stdout.trim().split('\n').slice(2);
+  expect(images.length).toBeGreaterThanOrEqual(1);
+  expect(images[0]).toMatch(/^\s*1\s+\d+\s+image\s+2\s+2\s/);
+  expect((await execFileAsync('pdftotext', [pdf, '-'])).stdout).toContain('ACME Hosting');
+});
+
 test('render without --period reports on the period a run now would', async () => {
   const out = path.join(work.dir, 'out-default');
   const result = await run(
