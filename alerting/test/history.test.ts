@@ -40,7 +40,16 @@ const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 const round2 = (v: number) => Math.round(v * 100) / 100;
 /** What the exporter exports (cents) and the rules sum. */
 const mtdSum = (t: number) => sum(Object.values(monthToDate(model, t)).map(round2));
-const costSum = (t: number) => sum(runRate(model, t).map((r) => round2(r.value)));
+const costSums = new Map<number, number>();
+/** Memoised: the anomaly check asks for the same 5-minute instants about a million times. */
+const costSum = (t: number) => {
+  let value = costSums.get(t);
+  if (value === undefined) {
+    value = sum(runRate(model, t).map((r) => round2(r.value)));
+    costSums.set(t, value);
+  }
+  return value;
+};
 
 /** Least squares as Prometheus does it: slope, and the value at `at`. */
 function regression(points: Array<[number, number]>, at: number): { slope: number; valueAt: number } {
