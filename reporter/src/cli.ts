@@ -13,6 +13,7 @@ import { createTransport } from './delivery/transport';
 import { produceReport } from './produce';
 import { parsePeriodKey, periodForRun, type Period } from './schedule/period';
 import { checkPattern, nextRuns, scheduleOf } from './schedule/runs';
+import { ReporterMetrics, startMetricsServer } from './service/metrics';
 import { ReportScheduler } from './service/scheduler';
 
 const COMMON = `  --config=FILE     the report definitions (YAML); default $CHOM_REPORTER_CONFIG or reports.yml
@@ -79,7 +80,9 @@ Runs every report on its schedule until SIGTERM or SIGINT. A run missed while th
 settings.state) makes sure that no report goes out twice for the same period. Logs are JSON lines on stdout.
 
 Options:
-  --log-level=LEVEL  debug | info | warn | error (default info, or $LOG_LEVEL)
+  --listen=HOST:PORT  where /metrics and /healthz are served (default 0.0.0.0:9865, or
+                      $CHOM_REPORTER_LISTEN); "off" serves nothing
+  --log-level=LEVEL   debug | info | warn | error (default info, or $LOG_LEVEL)
 ${COMMON}`,
 };
 
@@ -113,7 +116,7 @@ const commandOptions: Record<string, ParseArgsConfig['options']> = {
     count: { type: 'string' },
     after: { type: 'string' },
   },
-  serve: { ...commonOptions, 'log-level': { type: 'string' } },
+  serve: { ...commonOptions, 'log-level': { type: 'string' }, listen: { type: 'string' } },
 };
 
 type Values = Record<string, string | boolean | undefined>;
@@ -277,21 +280,37 @@ function listNextRuns(values: Values, out: Output): void {
   }
 }
 
+/** "HOST:PORT", ":PORT" or "off". */
+export function parseListen(value: string | undefined): { host: string; port: number } | null {
+  const text = value ?? '0.0.0.0:9865';
+  if (text === 'off') return null;
+  const m = /^(.*):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port < 1 || port > 65535)
+    throw new UsageError(`--listen: expected HOST:PORT (e.g. 0.0.0.0:9865), :PORT or off, got "${text}"`);
+  return { host: m[1] || '0.0.0.0', port };
+}
+
 async function serve(values: Values): Promise<void> {
   const definitions = loadDefinitions(configFile(values));
   const level = (values['log-level'] as string | undefined) ?? process.env.LOG_LEVEL ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(level))
     throw new UsageError(`--log-level: expected debug, info, warn or error, got "${level}"`);
+  const listen = parseListen((values.listen as string | undefined) ?? process.env.CHOM_REPORTER_LISTEN);
   const logger = pino({ level, base: { service: 'chom-finops-reporter' } });
   const records = openSendRecordStore(definitions.settings.state, definitions.baseDir);
-  const scheduler = new ReportScheduler({
-    definitions,
-    transport: createTransport(definitions),
-    records,
-    logger,
-  });
+  const metrics = new ReporterMetrics(definitions.reports.map((r) => r.name));
+  const server = listen ? await startMetricsServer(metrics, listen.host, listen.port) : null;
+  const scheduler = new ReportScheduler(
+    { definitions, transport: createTransport(definitions), records, logger },
+    { metrics },
+  );
   logger.info(
-    { reports: definitions.reports.map((r) => r.name), sendRecord: records.location },
+    {
+      reports: definitions.reports.map((r) => r.name),
+      sendRecord: records.location,
+      metrics: listen ? `http://${listen.host}:${listen.port}/metrics` : null,
+    },
     'reporter started',
   );
   scheduler.start();
@@ -301,6 +320,8 @@ async function serve(values: Values): Promise<void> {
       void scheduler
         .stop()
         .then(() => records.close())
+        .then(() => new Promise<void>((done) => (server ? server.close(() => done()) : done())))
+        .then(() => logger.info('stopped'))
         .then(resolve);
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));

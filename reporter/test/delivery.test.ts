@@ -15,6 +15,7 @@ import { createTransport } from '../src/delivery/transport';
 import { produceReport } from '../src/produce';
 import { parsePeriodKey } from '../src/schedule/period';
 import { deliverReport, type DeliveryContext } from '../src/service/deliver';
+import { ReporterMetrics } from '../src/service/metrics';
 import { ReportScheduler } from '../src/service/scheduler';
 import { testDefinitions } from './helpers';
 import { startSmtpServer, type TestSmtpServer } from './smtp';
@@ -224,15 +225,14 @@ test('with Redis, a restart does not send twice and two replicas at once send on
 test('the scheduler delivers a run missed while it was down, once across restarts', async () => {
   const file = path.join(work.dir, 'sent.json');
   // 08:00 Berlin on 1 December passed at 07:00 UTC; the service comes up at 07:30.
-  const first = new ReportScheduler(context(new FileSendRecordStore(file)), () => NOW);
+  const first = new ReportScheduler(context(new FileSendRecordStore(file)), { clock: () => NOW });
   first.start();
   await first.stop();
   expect(smtp.received.map((m) => m.parsed.subject)).toEqual(['CHOM FinOps: costs for November 2026']);
 
-  const second = new ReportScheduler(
-    context(new FileSendRecordStore(file)),
-    () => new Date('2026-12-01T08:00:00Z'),
-  );
+  const second = new ReportScheduler(context(new FileSendRecordStore(file)), {
+    clock: () => new Date('2026-12-01T08:00:00Z'),
+  });
   second.start();
   await second.stop();
   expect(smtp.received).toHaveLength(1);
@@ -241,11 +241,21 @@ test('the scheduler delivers a run missed while it was down, once across restart
 test('the scheduler retries a failed delivery later', async () => {
   const ctx = context(new FileSendRecordStore(path.join(work.dir, 'sent.json')));
   smtp.failNext(451, 451, 451);
-  const scheduler = new ReportScheduler(ctx, () => NOW, 200);
+  const metrics = new ReporterMetrics(['monthly'], false);
+  const scheduler = new ReportScheduler(ctx, { clock: () => NOW, failedRunRetryMs: 200, metrics });
   scheduler.start();
   const deadline = Date.now() + 20_000;
   while (smtp.received.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   await scheduler.stop();
   expect(smtp.received).toHaveLength(1);
   expect(ctx.lines.some((l) => l.msg === 'report delivery failed; it will be tried again')).toBe(true);
+  const text = await metrics.registry.metrics();
+  expect(text).toContain('chom_reporter_deliveries_total{report="monthly",status="failed"} 1');
+  expect(text).toContain('chom_reporter_deliveries_total{report="monthly",status="sent"} 1');
+  expect(text).toContain(
+    `chom_reporter_last_success_timestamp_seconds{report="monthly"} ${NOW.getTime() / 1000}`,
+  );
+  expect(text).toContain(
+    `chom_reporter_last_failure_timestamp_seconds{report="monthly"} ${NOW.getTime() / 1000}`,
+  );
 });

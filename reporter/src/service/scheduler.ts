@@ -3,6 +3,7 @@ import type { ReportDefinition } from '../config/schema';
 import { periodForRun } from '../schedule/period';
 import { nextRuns, scheduleOf, type ScheduleSpec } from '../schedule/runs';
 import { deliverReport, type DeliveryContext } from './deliver';
+import type { ReporterMetrics } from './metrics';
 
 /** Timers are re-armed at least this often, so a long wait survives clock jumps and setTimeout's limit. */
 const MAX_TIMER_MS = 3_600_000;
@@ -28,11 +29,18 @@ export class ReportScheduler {
   private readonly retries = new Set<NodeJS.Timeout>();
   private stopped = false;
 
+  private readonly clock: () => Date;
+  private readonly failedRunRetryMs: number;
+  private readonly metrics: ReporterMetrics | undefined;
+
   constructor(
     private readonly context: DeliveryContext,
-    private readonly clock: () => Date = () => new Date(),
-    private readonly failedRunRetryMs = FAILED_RUN_RETRY_MS,
-  ) {}
+    options: { clock?: () => Date; failedRunRetryMs?: number; metrics?: ReporterMetrics } = {},
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+    this.failedRunRetryMs = options.failedRunRetryMs ?? FAILED_RUN_RETRY_MS;
+    this.metrics = options.metrics;
+  }
 
   private get logger(): Logger {
     return this.context.logger;
@@ -57,6 +65,7 @@ export class ReportScheduler {
       return;
     }
     this.logger.info({ report: report.name, nextRun: next.toISOString() }, 'report scheduled');
+    this.metrics?.scheduled(report.name, next);
     const waitMs = next.getTime() - now.getTime();
     const timer = setTimeout(
       () => {
@@ -70,28 +79,34 @@ export class ReportScheduler {
 
   private run(report: ReportDefinition, spec: ScheduleSpec, runAt: Date): void {
     const period = periodForRun(report.period, runAt, spec.timeZone);
-    const task = deliverReport(this.context, report, period, this.clock()).catch((error: Error) => {
-      const retryAt = this.clock().getTime() + this.failedRunRetryMs;
-      const retry = !this.stopped && retryAt - runAt.getTime() <= CATCH_UP_MS;
-      this.logger.error(
-        {
-          report: report.name,
-          period: period.key,
-          err: error.message,
-          retryAt: retry ? new Date(retryAt) : null,
-        },
-        retry
-          ? 'report delivery failed; it will be tried again'
-          : 'report delivery failed; giving up on this run',
-      );
-      if (retry) {
-        const timer = setTimeout(() => {
-          this.retries.delete(timer);
-          if (!this.stopped) this.run(report, spec, runAt);
-        }, this.failedRunRetryMs);
-        this.retries.add(timer);
-      }
-    });
+    const started = Date.now();
+    const seconds = () => (Date.now() - started) / 1000;
+    const task = deliverReport(this.context, report, period, this.clock()).then(
+      (result) => this.metrics?.delivered(report.name, result.status, seconds(), this.clock()),
+      (error: Error) => {
+        this.metrics?.delivered(report.name, 'failed', seconds(), this.clock());
+        const retryAt = this.clock().getTime() + this.failedRunRetryMs;
+        const retry = !this.stopped && retryAt - runAt.getTime() <= CATCH_UP_MS;
+        this.logger.error(
+          {
+            report: report.name,
+            period: period.key,
+            err: error.message,
+            retryAt: retry ? new Date(retryAt) : null,
+          },
+          retry
+            ? 'report delivery failed; it will be tried again'
+            : 'report delivery failed; giving up on this run',
+        );
+        if (retry) {
+          const timer = setTimeout(() => {
+            this.retries.delete(timer);
+            if (!this.stopped) this.run(report, spec, runAt);
+          }, this.failedRunRetryMs);
+          this.retries.add(timer);
+        }
+      },
+    );
     this.running.add(task);
     void task.finally(() => this.running.delete(task));
   }
