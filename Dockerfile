@@ -54,5 +54,7 @@ FROM runtime AS reporter
 COPY --from=build /app/reporter/dist reporter/dist
 RUN mkdir -p /var/lib/chom-reporter && chown node:node /var/lib/chom-reporter
 USER node
+# /metrics and /healthz of `serve` (--listen, default 0.0.0.0:9865).
+EXPOSE 9865
 ENTRYPOINT ["node", "reporter/dist/src/cli.js"]
 CMD ["serve"]

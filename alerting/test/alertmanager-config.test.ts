@@ -55,6 +55,11 @@ describe('alertmanager.yml', () => {
       'slack',
     ],
     [
+      'a report that cannot be delivered posts to Slack',
+      ['alertname=ChomReportDeliveryFailing', 'severity=warning', 'category=reporting', 'report=monthly'],
+      'slack',
+    ],
+    [
       'critical exporter alert pages',
       ['alertname=ChomExporterDown', 'severity=critical', 'category=exporter'],
       'pagerduty-slack',

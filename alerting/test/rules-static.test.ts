@@ -62,7 +62,7 @@ describe('Prometheus configuration and rule files', () => {
       ]);
       expect([where, rule.labels?.category]).toEqual([
         where,
-        expect.stringMatching(/^(cost|capacity|host|exporter|meta)$/),
+        expect.stringMatching(/^(cost|capacity|host|exporter|reporting|meta)$/),
       ]);
       const a = rule.annotations ?? {};
       // The summary is static; the description carries the templated values.
