@@ -37,7 +37,10 @@ export async function collectOnce(
 const seconds = (startedNs: bigint) => Number(process.hrtime.bigint() - startedNs) / 1e9;
 
 export interface Collector {
-  /** The /metrics text: collects at most once per ttl_seconds; concurrent callers share one collection. */
+  /**
+   * The /metrics text: collects at most once per ttl_seconds; concurrent callers share one collection.
+   * After the first collection, an expired cache is refreshed in the background.
+   */
   metricsText(): Promise<string>;
   /** Collects now, whatever the cache says (the cache is updated). */
   collect(): Promise<CollectionResult>;
@@ -138,7 +141,16 @@ export function createCollector(options: {
   return {
     collect: collectShared,
     async metricsText() {
-      if (performance.now() - collectedAt >= config.collection.ttl_seconds * 1000) await collectShared();
+      if (performance.now() - collectedAt >= config.collection.ttl_seconds * 1000) {
+        const collection = collectShared();
+        // Only the first scrape waits for the database. Later ones get the previous figures while the
+        // next collection runs, so a slow database never makes a scrape time out.
+        if (collectedAt === -Infinity) await collection;
+        else
+          collection.catch((error: Error) =>
+            logger.error({ err: error.message }, 'background collection failed'),
+          );
+      }
       return dataText + (await health.registry.metrics());
     },
     get ready() {

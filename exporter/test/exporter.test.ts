@@ -177,6 +177,29 @@ describe('the cache', () => {
   });
 });
 
+test('after the TTL a scrape does not wait: it gets the previous figures while the next collection runs', async () => {
+  const db = await createSchemaDatabase();
+  await insert(db.pool, 'teams', [team(1)]);
+  const exporter = await startExporter({ databaseUrl: db.url, configYaml: 'collection: { ttl_seconds: 1 }' });
+  try {
+    const tenant2 = async () =>
+      value(parseSamples(await exporter.metrics()), 'chom_tenant_info', { tenant_id: '2' });
+    expect(await tenant2()).toBeUndefined();
+    await insert(db.pool, 'teams', [team(2)]);
+    await new Promise((r) => setTimeout(r, 1100));
+    // This scrape starts the refresh and is answered from the cache.
+    expect(await tenant2()).toBeUndefined();
+    await eventually(
+      async () => ((await tenant2()) === 1 ? true : undefined),
+      10_000,
+      'the refreshed figures',
+    );
+  } finally {
+    await exporter.stop();
+    await db.close();
+  }
+});
+
 describe('with the database down', () => {
   test('it stays alive, is not ready, and serves a valid exposition with chom_exporter_up 0', async () => {
     const port = await freePort();
