@@ -1,16 +1,11 @@
 import { Decimal } from '../../src/decimal';
+import { Random } from '../../src/demo/random';
 import type { UsageSnapshot } from '../../src/model';
 
-/** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
+/** The demo seeder's PRNG (mulberry32) as a function, so a failing seed can be replayed. */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new Random(seed);
+  return () => random.next();
 }
 
 const MAX_BIGINT = '18446744073709551615';
