@@ -49,46 +49,22 @@ function history(now: number, tenants: number, hosts: number): Sample[] {
   const start = end - 35 * 86400;
   const model = usageModel({ start: new Date(start * 1000), end: new Date(end * 1000), step, seed: 1 });
   const samples = costSamples(model, { start: new Date(start * 1000), end: new Date(end * 1000), step });
+  const storageBytes = (days: number) => 3e12 + 1e10 * days;
+  const databaseBytes = (days: number) => 5e10 + 1e8 * days;
+  const capacity = [
+    { resource: 'storage', unit: 'bytes', used: storageBytes, limit: 8e12 },
+    { resource: 'sites', unit: 'sites', used: (days: number) => 9000 + 10 * Math.floor(days), limit: 15000 },
+    { resource: 'database', unit: 'bytes', used: databaseBytes, limit: 2e11 },
+  ];
   for (let t = start; t <= end; t += step) {
     const days = (t - start) / 86400;
-    samples.push({
-      name: 'chom_capacity_used',
-      labels: { resource: 'storage', unit: 'bytes' },
-      t,
-      value: 3e12 + 1e10 * days,
-    });
-    samples.push({
-      name: 'chom_capacity_limit',
-      labels: { resource: 'storage', unit: 'bytes' },
-      t,
-      value: 8e12,
-    });
-    samples.push({
-      name: 'chom_capacity_used',
-      labels: { resource: 'sites', unit: 'sites' },
-      t,
-      value: 9000 + 10 * Math.floor(days),
-    });
-    samples.push({
-      name: 'chom_capacity_limit',
-      labels: { resource: 'sites', unit: 'sites' },
-      t,
-      value: 15000,
-    });
-    samples.push({
-      name: 'chom_capacity_used',
-      labels: { resource: 'database', unit: 'bytes' },
-      t,
-      value: 5e10 + 1e8 * days,
-    });
-    samples.push({
-      name: 'chom_capacity_limit',
-      labels: { resource: 'database', unit: 'bytes' },
-      t,
-      value: 2e11,
-    });
-    samples.push({ name: 'chom_database_size_bytes', labels: {}, t, value: 5e10 + 1e8 * days });
-    samples.push({ name: 'chom_storage_used_bytes', labels: {}, t, value: 3e12 + 1e10 * days });
+    for (const c of capacity) {
+      const labels = { resource: c.resource, unit: c.unit };
+      samples.push({ name: 'chom_capacity_used', labels, t, value: c.used(days) });
+      samples.push({ name: 'chom_capacity_limit', labels, t, value: c.limit });
+    }
+    samples.push({ name: 'chom_database_size_bytes', labels: {}, t, value: databaseBytes(days) });
+    samples.push({ name: 'chom_storage_used_bytes', labels: {}, t, value: storageBytes(days) });
     for (let h = 0; h < hosts; h++) {
       const disk = {
         instance: `web-${h}:9100`,

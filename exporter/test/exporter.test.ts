@@ -2,6 +2,7 @@ import path from 'node:path';
 import {
   eventually,
   freePort,
+  promtoolCheckMetrics,
   repoRoot,
   startExporter,
   startProcess,
@@ -9,7 +10,7 @@ import {
   type RunningExporter,
 } from '@chom/test-support';
 import { createSchemaDatabase, insert, server, site, team } from './support/fixtures';
-import { badValues, parseSamples, promtoolCheck, value } from './support/exposition';
+import { badValues, parseSamples, value } from './support/exposition';
 
 type Db = Awaited<ReturnType<typeof createSchemaDatabase>>;
 const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
@@ -79,7 +80,7 @@ describe('a running exporter', () => {
 
   test('its exposition of hostile rows passes promtool check metrics with no output', async () => {
     const text = await exporter.metrics();
-    const check = await promtoolCheck(text);
+    const check = await promtoolCheckMetrics(text);
     expect(check).toEqual({ code: 0, output: '' });
   });
 
@@ -128,7 +129,7 @@ describe('a running exporter', () => {
         'the sites source to fail',
       );
       const text = await exporter.metrics();
-      expect(await promtoolCheck(text)).toEqual({ code: 0, output: '' });
+      expect(await promtoolCheckMetrics(text)).toEqual({ code: 0, output: '' });
       const after = parseSamples(text);
       expect(value(after, 'chom_storage_used_bytes')).toBe(value(before, 'chom_storage_used_bytes'));
       expect(value(after, 'chom_tenant_sites', { tenant_id: '1' })).toBe(2);
@@ -217,7 +218,7 @@ describe('with the database down', () => {
       await waitForHttp(`${url}/healthz`, proc, 60_000);
       expect((await fetch(`${url}/readyz`)).status).toBe(503);
       const text = await (await fetch(`${url}/metrics`)).text();
-      expect(await promtoolCheck(text)).toEqual({ code: 0, output: '' });
+      expect(await promtoolCheckMetrics(text)).toEqual({ code: 0, output: '' });
       const samples = parseSamples(text);
       expect(value(samples, 'chom_exporter_up')).toBe(0);
       expect(

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { repoRoot } from '@chom/test-support';
+import { execFileAsync, repoRoot } from '@chom/test-support';
 import { parse } from 'yaml';
 
 /**
@@ -11,7 +9,6 @@ import { parse } from 'yaml';
  * service names and ports the parts rely on, and it holds no secret.
  */
 
-const run = promisify(execFile);
 const composePath = path.join(repoRoot, 'docker-compose.yml');
 
 interface Service {
@@ -51,9 +48,9 @@ describe('docker-compose stack', () => {
   test('docker-compose validates the file', async () => {
     // No skip when docker-compose is missing: scripts/setup-machine.sh installs it.
     await expect(
-      run('docker-compose', ['-f', composePath, 'config', '-q'], { cwd: repoRoot }),
+      execFileAsync('docker-compose', ['-f', composePath, 'config', '-q'], { cwd: repoRoot }),
     ).resolves.toBeDefined();
-    const { stdout } = await run('docker-compose', ['-f', composePath, 'config', '--services'], {
+    const { stdout } = await execFileAsync('docker-compose', ['-f', composePath, 'config', '--services'], {
       cwd: repoRoot,
     });
     expect(stdout.trim().split('\n').sort()).toEqual(Object.keys(services).sort());
@@ -96,7 +93,9 @@ describe('docker-compose stack', () => {
   });
 
   test('no secret file is committed', async () => {
-    const { stdout } = await run('git', ['ls-files', '--', OPERATOR_SECRETS_DIR], { cwd: repoRoot });
+    const { stdout } = await execFileAsync('git', ['ls-files', '--', OPERATOR_SECRETS_DIR], {
+      cwd: repoRoot,
+    });
     expect(stdout.trim()).toBe('');
   });
 

@@ -2,12 +2,11 @@
  * The plugin's artefacts: plugin.json against Grafana's schema, its includes, the dashboards, the
  * provisioning files, and the production build in dist/.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
+import { execFileAsync } from '@chom/test-support';
 import YAML from 'yaml';
 
 const root = path.join(__dirname, '..');
@@ -145,7 +144,7 @@ describe('production build', () => {
   const dist = path.join(root, 'dist');
 
   beforeAll(async () => {
-    await promisify(execFile)('npm', ['run', 'build'], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
+    await execFileAsync('npm', ['run', 'build'], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
   }, 240_000);
 
   it('writes module.js, plugin.json, the dashboards, the logo, README and CHANGELOG', () => {

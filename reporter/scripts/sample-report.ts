@@ -8,12 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot, tempDir } from '@chom/test-support';
-import YAML from 'yaml';
-import { parseDefinitions } from '../src/config/load';
 import { PrometheusClient } from '../src/data/prometheus';
 import { produceReport } from '../src/produce';
 import { parsePeriodKey } from '../src/schedule/period';
 import { startPrometheusWithHistory } from '../test/fixtures/prometheus-history';
+import { testDefinitions } from '../test/helpers';
 
 const HELP = `Usage: npm run sample-report -w reporter -- [--out=FILE] [--png]
 
@@ -37,14 +36,10 @@ async function main(): Promise<void> {
   const prometheus = await startPrometheusWithHistory('EUR', (m) => console.log(`history: ${m}`));
   try {
     const work = tempDir('sample-report');
-    const text = YAML.stringify({
-      settings: {
-        prometheus: { url: prometheus.url, lookback: '6h' },
-        smtp: { host: 'localhost', from: 'finops@example.com' },
-        state: { file: 'sent.json' },
-        currency: { locale: 'de-DE' },
-        time_zone: 'Europe/Berlin',
-      },
+    // The tests' definitions: de-DE euros, Europe/Berlin, a 6 h lookback for the sparse history.
+    const definitions = testDefinitions({
+      prometheusUrl: prometheus.url,
+      baseDir: work.dir,
       reports: [
         {
           name: 'monthly-management',
@@ -56,7 +51,6 @@ async function main(): Promise<void> {
         },
       ],
     });
-    const definitions = parseDefinitions(text, path.join(work.dir, 'reports.yml'), work.dir);
     const report = definitions.reports[0]!;
     const renderStarted = Date.now();
     const produced = await produceReport(definitions, report, parsePeriodKey('previous_month', '2026-10'), {

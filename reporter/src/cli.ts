@@ -5,9 +5,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import cliProgress from 'cli-progress';
 import pino from 'pino';
 import { DefinitionsError, findReport, loadDefinitions, type LoadedDefinitions } from './config/load';
-import type { ReportDefinition } from './config/schema';
+import { emailAddress, type ReportDefinition } from './config/schema';
 import { composeMessage } from './delivery/message';
-import { sendWithRetry } from './delivery/send';
+import { retryPolicyOf, sendWithRetry } from './delivery/send';
 import { openSendRecordStore } from './delivery/send-record';
 import { createTransport } from './delivery/transport';
 import { produceReport } from './produce';
@@ -149,7 +149,7 @@ function periodOf(report: ReportDefinition, definitions: LoadedDefinitions, key:
       throw new UsageError((error as Error).message);
     }
   }
-  return periodForRun(report.period, now, report.schedule.time_zone ?? definitions.settings.time_zone);
+  return periodForRun(report.period, now, scheduleOf(report, definitions.settings.time_zone).timeZone);
 }
 
 function progressReporter(enabled: boolean): {
@@ -178,11 +178,16 @@ function progressReporter(enabled: boolean): {
 
 type Output = (line: string) => void;
 
-async function render(values: Values, out: Output): Promise<void> {
+/** The definitions, report, clock and period that --config, --report, --now and --period name. */
+function selectRun(values: Values) {
   const definitions = loadDefinitions(configFile(values));
   const report = findReport(definitions, required(values, 'report'));
   const now = parseInstant(values.now as string | undefined, 'now', new Date());
-  const period = periodOf(report, definitions, values.period, now);
+  return { definitions, report, now, period: periodOf(report, definitions, values.period, now) };
+}
+
+async function render(values: Values, out: Output): Promise<void> {
+  const { definitions, report, now, period } = selectRun(values);
   const progress = progressReporter(!values['no-progress'] && process.stderr.isTTY === true);
   const started = Date.now();
   const produced = await produceReport(definitions, report, period, {
@@ -201,10 +206,7 @@ async function render(values: Values, out: Output): Promise<void> {
 }
 
 async function preview(values: Values, out: Output): Promise<void> {
-  const definitions = loadDefinitions(configFile(values));
-  const report = findReport(definitions, required(values, 'report'));
-  const now = parseInstant(values.now as string | undefined, 'now', new Date());
-  const period = periodOf(report, definitions, values.period, now);
+  const { definitions, report, now, period } = selectRun(values);
   const to =
     typeof values.to === 'string'
       ? values.to
@@ -212,7 +214,7 @@ async function preview(values: Values, out: Output): Promise<void> {
           .map((a) => a.trim())
           .filter(Boolean)
       : undefined;
-  if (to !== undefined && (to.length === 0 || to.some((a) => !/^[^@\s]+@[^@\s]+$/.test(a))))
+  if (to !== undefined && (to.length === 0 || to.some((a) => !emailAddress.safeParse(a).success)))
     throw new UsageError(`--to: expected comma-separated e-mail addresses, got "${String(values.to)}"`);
   const produced = await produceReport(definitions, report, period, { now });
   const message = composeMessage(report, produced.model, produced.files, {
@@ -220,11 +222,10 @@ async function preview(values: Values, out: Output): Promise<void> {
     preview: true,
     ...(to ? { to } : {}),
   });
-  const smtp = definitions.settings.smtp;
   const outcome = await sendWithRetry(
     createTransport(definitions),
     message,
-    { retries: smtp.retries, retryDelayMs: smtp.retry_delay_ms },
+    retryPolicyOf(definitions.settings.smtp),
     (error, attempt, delayMs) =>
       out(`attempt ${attempt} failed (${error.message}); retrying in ${delayMs} ms`),
   );

@@ -10,6 +10,7 @@ import type { ReportModel } from './model/types';
 import { renderCsv } from './render/csv';
 import { renderPdf } from './render/pdf';
 import type { Period } from './schedule/period';
+import { scheduleOf } from './schedule/runs';
 
 export interface ProducedReport {
   readonly model: ReportModel;
@@ -57,7 +58,7 @@ export async function produceReport(
     },
     ...(settings.currency.code !== undefined ? { currencyOverride: settings.currency.code } : {}),
     locale: settings.currency.locale,
-    timeZone: report.schedule.time_zone ?? settings.time_zone,
+    timeZone: scheduleOf(report, settings.time_zone).timeZone,
     generatedAt: options.now,
   });
   const files: ReportFile[] = [];

@@ -1,14 +1,17 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { repoRoot, startPrometheus, tempDir, type RunningPrometheus } from '@chom/test-support';
+import {
+  execFileAsync,
+  repoRoot,
+  startPrometheus,
+  tempDir,
+  type RunningPrometheus,
+} from '@chom/test-support';
 import YAML from 'yaml';
 import { main } from '../src/cli';
 import { startSmtpServer, type TestSmtpServer } from './smtp';
 
 jest.setTimeout(60_000);
-const execFileAsync = promisify(execFile);
 
 let prometheus: RunningPrometheus;
 let smtp: TestSmtpServer;

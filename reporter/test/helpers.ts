@@ -1,11 +1,7 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { tempDir } from '@chom/test-support';
+import { execFileAsync, tempDir } from '@chom/test-support';
 import { parseDefinitions, type LoadedDefinitions } from '../src/config/load';
-
-export const execFileAsync = promisify(execFile);
 
 /** Definitions for tests: the given settings and report fields over a minimal valid file. */
 export function testDefinitions(options: {
@@ -50,6 +46,9 @@ export function testDefinitions(options: {
   return parseDefinitions(text, file, baseDir);
 }
 
+/** Non-breaking and narrow spaces (as Intl puts in numbers) as plain spaces. */
+export const normaliseSpaces = (text: string) => text.replace(/[\u00a0\u202f]/g, ' ');
+
 /** The text layer of a PDF as pdftotext (poppler-utils) reads it, with non-breaking spaces as spaces. */
 export async function pdfText(pdf: Buffer): Promise<string> {
   const dir = tempDir('reporter-pdf');
@@ -57,10 +56,8 @@ export async function pdfText(pdf: Buffer): Promise<string> {
     const file = path.join(dir.dir, 'report.pdf');
     fs.writeFileSync(file, pdf);
     const { stdout } = await execFileAsync('pdftotext', ['-layout', file, '-']);
-    return stdout.replace(/[\u00a0\u202f]/g, ' ');
+    return normaliseSpaces(stdout);
   } finally {
     dir.remove();
   }
 }
-
-export const normaliseSpaces = (text: string) => text.replace(/[\u00a0\u202f]/g, ' ');

@@ -2,12 +2,13 @@
  * The `serve` process itself: a run missed before start-up is delivered once, its outcome is on
  * /metrics, SIGTERM stops it cleanly, and a restart does not send the report again.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
   eventually,
+  execFileAsync,
   freePort,
+  promtoolCheckMetrics,
   repoRoot,
   startProcess,
   startPrometheus,
@@ -16,7 +17,6 @@ import {
   type RunningPrometheus,
 } from '@chom/test-support';
 import YAML from 'yaml';
-import { execFileAsync } from './helpers';
 import { startSmtpServer, type TestSmtpServer } from './smtp';
 
 jest.setTimeout(90_000);
@@ -120,14 +120,7 @@ test('a missed run goes out once across a restart, and /metrics tells what happe
   );
   expect(text).toContain('process_resident_memory_bytes');
   // The exposition is clean for promtool.
-  const checked = await new Promise<{ code: number | null; output: string }>((resolve) => {
-    const child = spawn('promtool', ['check', 'metrics']);
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    child.on('close', (code) => resolve({ code, output }));
-    child.stdin.end(text);
-  });
+  const checked = await promtoolCheckMetrics(text);
   expect(checked).toEqual({ code: 0, output: '' });
   expect(await first.stop()).toBe(0);
   expect(first.output()).toContain('"msg":"stopped"');

@@ -5,3 +5,4 @@ export * from './mariadb';
 export * from './prometheus';
 export * from './alertmanager';
 export * from './exporter';
+export * from './promtool';

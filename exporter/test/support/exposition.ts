@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-
 export interface Sample {
   name: string;
   labels: Record<string, string>;
@@ -32,19 +30,6 @@ export function value(
 ): number | undefined {
   return samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
     ?.value;
-}
-
-/** `promtool check metrics` on the text (stdin); resolves with everything it printed. */
-export function promtoolCheck(text: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-    child.stdin.end(text);
-  });
 }
 
 /** Cost-like metrics must never be negative; nothing may be NaN or infinite. */

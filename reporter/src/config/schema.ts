@@ -6,7 +6,7 @@ import { z } from 'zod';
 export const periodKinds = ['previous_month', 'month_to_date', 'previous_week'] as const;
 export type PeriodKind = (typeof periodKinds)[number];
 
-const emailAddress = z.email({ error: 'must be an e-mail address' });
+export const emailAddress = z.email({ error: 'must be an e-mail address' });
 
 function isTimeZone(value: string): boolean {
   try {

@@ -8,6 +8,12 @@ export interface RetryPolicy {
   readonly retryDelayMs: number;
 }
 
+/** The policy of the `settings.smtp` section. */
+export const retryPolicyOf = (smtp: { retries: number; retry_delay_ms: number }): RetryPolicy => ({
+  retries: smtp.retries,
+  retryDelayMs: smtp.retry_delay_ms,
+});
+
 export interface SendOutcome {
   readonly messageId: string;
   readonly attempts: number;

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { LoadedDefinitions } from '../config/load';
 import type { ReportDefinition } from '../config/schema';
 import { composeMessage } from '../delivery/message';
-import { sendWithRetry } from '../delivery/send';
+import { retryPolicyOf, sendWithRetry } from '../delivery/send';
 import type { SendRecordStore } from '../delivery/send-record';
 import { produceReport } from '../produce';
 import type { PrometheusClient } from '../data/prometheus';
@@ -67,7 +67,7 @@ export async function deliverReport(
     const outcome = await sendWithRetry(
       context.transport,
       message,
-      { retries: definitions.settings.smtp.retries, retryDelayMs: definitions.settings.smtp.retry_delay_ms },
+      retryPolicyOf(definitions.settings.smtp),
       (error, attempt, delayMs) =>
         log.warn({ err: error.message, attempt, retryInMs: delayMs }, 'sending failed; will retry'),
       context.sleep,
