@@ -6,3 +6,4 @@ export * from './prometheus';
 export * from './alertmanager';
 export * from './exporter';
 export * from './promtool';
+export * from './instances';

@@ -1,4 +1,13 @@
-import { createTestDatabase, startPrometheus, startAlertmanager, backfillOpenMetrics, tempDir } from '../src';
+import mysql from 'mysql2/promise';
+import {
+  createTestDatabase,
+  startPrometheus,
+  startAlertmanager,
+  backfillOpenMetrics,
+  tempDir,
+  startMariaDbInstance,
+  startRedisInstance,
+} from '../src';
 
 describe('test-support starts the real servers', () => {
   test('a test database is created, usable and dropped', async () => {
@@ -38,6 +47,53 @@ describe('test-support starts the real servers', () => {
       expect(await am.alerts()).toEqual([]);
     } finally {
       await am.stop();
+    }
+  });
+
+  test('a private MariaDB instance keeps its data across a stop and a start', async () => {
+    const instance = await startMariaDbInstance();
+    try {
+      const first = await mysql.createConnection(instance.serverUrl);
+      await first.query('CREATE DATABASE kept');
+      await first.query('CREATE TABLE kept.t (id INT PRIMARY KEY)');
+      await first.query('INSERT INTO kept.t VALUES (7)');
+      await first.end();
+      await instance.stop();
+      expect(instance.running).toBe(false);
+      await expect(
+        mysql.createConnection({ uri: instance.serverUrl, connectTimeout: 1000 }),
+      ).rejects.toThrow();
+      await instance.start();
+      const second = await mysql.createConnection(instance.serverUrl);
+      const [rows] = await second.query('SELECT id FROM kept.t');
+      expect(rows).toEqual([{ id: 7 }]);
+      await second.end();
+    } finally {
+      await instance.remove();
+    }
+  });
+
+  test('a private Redis instance answers, stops and starts again', async () => {
+    const instance = await startRedisInstance();
+    const ping = async () => {
+      const net = await import('node:net');
+      return new Promise<string>((resolve, reject) => {
+        const socket = net.connect(instance.port, '127.0.0.1', () => socket.write('PING\r\n'));
+        socket.once('data', (d) => {
+          socket.destroy();
+          resolve(d.toString().trim());
+        });
+        socket.once('error', reject);
+      });
+    };
+    try {
+      expect(await ping()).toBe('+PONG');
+      await instance.stop();
+      await expect(ping()).rejects.toThrow();
+      await instance.start();
+      expect(await ping()).toBe('+PONG');
+    } finally {
+      await instance.remove();
     }
   });
 });
