@@ -1,5 +1,6 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
+import { httpRequest } from './http';
 
 export const execFileAsync = promisify(execFile);
 
@@ -41,16 +42,24 @@ export function startProcess(
   };
 }
 
-/** Polls `url` until it answers 2xx, the process exits, or `timeoutMs` passes. */
-export async function waitForHttp(url: string, proc: RunningProcess, timeoutMs = 30_000): Promise<void> {
+/**
+ * Polls `url` until it answers 2xx, the process exits, or `timeoutMs` passes. `tls.ca` is the CA to
+ * trust for an https URL.
+ */
+export async function waitForHttp(
+  url: string,
+  proc: RunningProcess,
+  timeoutMs = 30_000,
+  tls?: { ca: string | Buffer },
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (proc.child.exitCode !== null) {
       throw new Error(`process exited with ${proc.child.exitCode} before ${url} answered:\n${proc.output()}`);
     }
     try {
-      const response = await fetch(url);
-      if (response.ok) return;
+      const status = tls ? (await httpRequest(url, { ca: tls.ca })).status : (await fetch(url)).status;
+      if (status >= 200 && status < 300) return;
     } catch {
       // not listening yet
     }

@@ -1,0 +1,109 @@
+import http from 'node:http';
+import https from 'node:https';
+import { httpRequest, type HttpRequestOptions } from './http';
+
+export interface ScrapeLoadOptions {
+  /** the URL every scraper requests */
+  url: string;
+  concurrency: number;
+  durationMs: number;
+  /** request headers (credentials), TLS CA and client certificate */
+  request?: Omit<HttpRequestOptions, 'agent' | 'path'>;
+  /** a failure if it returns a reason (default: a 200 status is required) */
+  check?: (status: number, body: string) => string | undefined;
+  /** labels each request (e.g. the database state when it started) for per-label latencies */
+  label?: () => string;
+  /** called about once a second */
+  onProgress?: (stats: ScrapeLoadProgress) => void;
+}
+
+export interface ScrapeLoadProgress {
+  readonly elapsedMs: number;
+  readonly requests: number;
+  readonly errors: number;
+}
+
+export interface LatencySummary {
+  readonly requests: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
+
+export interface ScrapeLoadResult extends LatencySummary {
+  readonly errors: number;
+  /** failures by reason: `status 500`, `ECONNRESET`, `timeout…`, or what `check` returned */
+  readonly errorsByReason: Readonly<Record<string, number>>;
+  readonly byLabel: Readonly<Record<string, LatencySummary>>;
+  readonly elapsedMs: number;
+}
+
+function summarise(latencies: number[]): LatencySummary {
+  const sorted = Float64Array.from(latencies).sort();
+  const at = (q: number) =>
+    sorted.length ? (sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number) : 0;
+  return {
+    requests: sorted.length,
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+    maxMs: sorted.length ? (sorted[sorted.length - 1] as number) : 0,
+  };
+}
+
+/**
+ * `concurrency` scrapers, each requesting `url` again as soon as the previous answer is read, over
+ * keep-alive connections, until `durationMs` has passed (bounded: it stops by itself). Every request
+ * is timed; failures are counted by reason.
+ */
+export async function runScrapeLoad(options: ScrapeLoadOptions): Promise<ScrapeLoadResult> {
+  const secure = options.url.startsWith('https:');
+  const agent = new (secure ? https : http).Agent({ keepAlive: true, maxSockets: options.concurrency });
+  const check = options.check ?? ((status: number) => (status === 200 ? undefined : `status ${status}`));
+  const latencies = new Map<string, number[]>();
+  const errorsByReason: Record<string, number> = {};
+  let requests = 0;
+  let errors = 0;
+  const started = performance.now();
+  const end = started + options.durationMs;
+  const progress = setInterval(
+    () => options.onProgress?.({ elapsedMs: performance.now() - started, requests, errors }),
+    1000,
+  );
+
+  const scraper = async () => {
+    while (performance.now() < end) {
+      const label = options.label?.() ?? 'all';
+      const t0 = performance.now();
+      let failure: string | undefined;
+      try {
+        const response = await httpRequest(options.url, { ...options.request, agent });
+        failure = check(response.status, response.body);
+      } catch (error) {
+        const e = error as NodeJS.ErrnoException;
+        failure = e.code ?? e.message;
+      }
+      const list = latencies.get(label) ?? [];
+      list.push(performance.now() - t0);
+      latencies.set(label, list);
+      requests += 1;
+      if (failure !== undefined) {
+        errors += 1;
+        errorsByReason[failure] = (errorsByReason[failure] ?? 0) + 1;
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: options.concurrency }, scraper));
+  } finally {
+    clearInterval(progress);
+    agent.destroy();
+  }
+  const all = summarise([...latencies.values()].flat());
+  return {
+    ...all,
+    errors,
+    errorsByReason,
+    byLabel: Object.fromEntries([...latencies].map(([label, list]) => [label, summarise(list)])),
+    elapsedMs: performance.now() - started,
+  };
+}
