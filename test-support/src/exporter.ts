@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { freePort } from './ports';
-import { startProcess, waitForHttp, execFileAsync, type RunningProcess } from './process';
+import { startProcess, waitForHttp, execFileAsync, type ClientTls, type RunningProcess } from './process';
 import { httpRequest, type HttpRequestOptions, type HttpResponse } from './http';
 import { repoRoot, tempDir } from './paths';
 
@@ -15,7 +15,7 @@ export interface RunningExporter {
   readonly process: RunningProcess;
   /** The current /metrics text (with the `scrapeHeaders` given at start). */
   metrics(): Promise<string>;
-  /** A request to `path` (sent as is) that trusts the `tls.ca` given at start. */
+  /** A request to `path` (sent as is) with the `tls` settings given at start. */
   request(path: string, options?: HttpRequestOptions): Promise<HttpResponse>;
   stop(): Promise<void>;
 }
@@ -23,13 +23,13 @@ export interface RunningExporter {
 /**
  * Starts the real exporter (exporter/src/main.ts) against `databaseUrl` on a free port and waits for
  * /readyz. `configYaml` is written to a temp file and passed as CHOM_CONFIG, `webConfigYaml` likewise
- * as CHOM_WEB_CONFIG_FILE; with `tls` the URLs are https and trust `tls.ca`.
+ * as CHOM_WEB_CONFIG_FILE; with `tls` the URLs are https, trust `tls.ca` and present `tls.cert`.
  */
 export async function startExporter(options: {
   databaseUrl: string;
   configYaml?: string;
   webConfigYaml?: string;
-  tls?: { ca: string | Buffer };
+  tls?: ClientTls;
   /** headers of metrics(), e.g. the credentials */
   scrapeHeaders?: Record<string, string>;
   /** default 127.0.0.1; `::` listens on IPv6 and IPv4 (the URLs still use 127.0.0.1) */
@@ -56,7 +56,7 @@ export async function startExporter(options: {
   const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   await waitForHttp(`${url}/readyz`, proc, options.readyTimeoutMs ?? 60_000, options.tls);
   const request = (requestPath: string, requestOptions: HttpRequestOptions = {}) =>
-    httpRequest(url, { ca: options.tls?.ca, ...requestOptions, path: requestPath });
+    httpRequest(url, { ...options.tls, ...requestOptions, path: requestPath });
   return {
     url,
     target: `127.0.0.1:${port}`,

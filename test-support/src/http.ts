@@ -19,6 +19,7 @@ export interface HttpRequestOptions {
   key?: string | Buffer;
   servername?: string;
   maxVersion?: tls.SecureVersion;
+  /** default: a new connection for this request */
   agent?: http.Agent;
   timeoutMs?: number;
 }
@@ -38,7 +39,7 @@ export function httpRequest(url: string, options: HttpRequestOptions = {}): Prom
         path: options.path ?? `${target.pathname}${target.search}`,
         method: options.method ?? 'GET',
         headers: options.headers,
-        agent: options.agent,
+        agent: options.agent ?? false,
         timeout: options.timeoutMs ?? 10_000,
         ...(secure
           ? {

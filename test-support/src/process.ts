@@ -42,15 +42,19 @@ export function startProcess(
   };
 }
 
-/**
- * Polls `url` until it answers 2xx, the process exits, or `timeoutMs` passes. `tls.ca` is the CA to
- * trust for an https URL.
- */
+/** CA to trust, and the client certificate to present, for https URLs. */
+export interface ClientTls {
+  ca: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+}
+
+/** Polls `url` until it answers 2xx, the process exits, or `timeoutMs` passes. */
 export async function waitForHttp(
   url: string,
   proc: RunningProcess,
   timeoutMs = 30_000,
-  tls?: { ca: string | Buffer },
+  tls?: ClientTls,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -58,7 +62,7 @@ export async function waitForHttp(
       throw new Error(`process exited with ${proc.child.exitCode} before ${url} answered:\n${proc.output()}`);
     }
     try {
-      const status = tls ? (await httpRequest(url, { ca: tls.ca })).status : (await fetch(url)).status;
+      const status = tls ? (await httpRequest(url, tls)).status : (await fetch(url)).status;
       if (status >= 200 && status < 300) return;
     } catch {
       // not listening yet
