@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import bcrypt from 'bcryptjs';
-import { createTestPki, tempDir, type TestPki } from '@chom/test-support';
+import { createTestPki, repoRoot, tempDir, type TestPki } from '@chom/test-support';
 import { ConfigError } from '../src/config';
 import {
   createBcryptVerifier,
@@ -135,6 +135,26 @@ describe('web configuration file', () => {
     expect(isAllowedClient(v4 as never, '127.0.0.1')).toBe(true);
     expect(isAllowedClient(v6 as never, '127.0.0.1')).toBe(false);
     expect(isAllowedClient(v6 as never, '::ffff:127.0.0.1')).toBe(false);
+  });
+
+  test("the reference in docs/configuration.md is a valid file (with this test's certificates and secrets)", () => {
+    const doc = fs.readFileSync(path.join(repoRoot, 'docs', 'configuration.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('## Web configuration'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] as string;
+    const config = parse(
+      yaml
+        .replace('/etc/chom/tls/exporter.crt', pki.serverCert)
+        .replace('/etc/chom/tls/exporter.key', pki.serverKey)
+        .replace('/etc/chom/tls/clients-ca.crt', pki.caCert)
+        .replace('$2y$10$...', HASH)
+        .replace('/run/secrets/chom-exporter-token', 'token'),
+    );
+    expect(config.tls?.clientAuth).toBe('RequireAndVerifyClientCert');
+    expect(config.basicAuthUsers.size).toBe(1);
+    expect(config.bearerTokenDigests).toHaveLength(1);
+    expect(config.allowedNetworks?.networks).toHaveLength(3);
+    expect(config.rateLimit).toEqual({ intervalMs: 100, burst: 50 });
+    expect(Object.keys(config.headers)).toHaveLength(5);
   });
 
   test.each([
