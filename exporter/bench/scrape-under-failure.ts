@@ -28,7 +28,10 @@ Run it under the machine-wide benchmark lock:
   flock /tmp/chom-bench.lock npm run bench:scrape -w exporter -- --duration=600
 
   --duration=SECONDS      how long the scrapers run (default 600)
-  --scrapers=N            concurrent scrapers, each scraping again as soon as it has an answer (default 200)
+  --scrapers=N            concurrent scrapers over keep-alive connections (default 200)
+  --interval=MS           each scraper scrapes every MS milliseconds, first scrapes spread over one
+                          interval, as Prometheus does (default 1000); 0: back to back, all starting
+                          together, which saturates the exporter's CPU (a capacity test)
   --outages=N             times the database is stopped and started again (default 2)
   --scale=small|medium    demo data set (default small)
   --ttl=SECONDS           the exporter's collection.ttl_seconds (default 5, so collections fail during outages)
@@ -46,6 +49,7 @@ and when chom_exporter_up went to 0 and back to 1.
 interface Options {
   durationS: number;
   scrapers: number;
+  intervalMs: number;
   outages: number;
   scale: 'small' | 'medium';
   ttlS: number;
@@ -62,7 +66,18 @@ function parseArgs(argv: string[]): Options {
     if (!Number.isInteger(n) || n < min) throw new Error(`--${name}: expected a whole number ≥ ${min}`);
     return n;
   };
-  const known = ['duration', 'scrapers', 'outages', 'scale', 'ttl', 'auth', 'no-tls', 'no-progress', 'help'];
+  const known = [
+    'duration',
+    'scrapers',
+    'interval',
+    'outages',
+    'scale',
+    'ttl',
+    'auth',
+    'no-tls',
+    'no-progress',
+    'help',
+  ];
   const unknown = argv.find((a) => !known.includes(a.replace(/^--/, '').split('=')[0] as string));
   if (unknown) throw new Error(`${unknown}: unknown option (see --help)`);
   const scale = value('scale', 'small');
@@ -73,6 +88,7 @@ function parseArgs(argv: string[]): Options {
   return {
     durationS: positive('duration', '600', 10),
     scrapers: positive('scrapers', '200'),
+    intervalMs: positive('interval', '1000', 0),
     outages: positive('outages', '2', 0),
     scale,
     ttlS: positive('ttl', '5'),
@@ -217,6 +233,7 @@ async function main(): Promise<void> {
       result = await runScrapeLoad({
         url: `${running.url}/metrics`,
         concurrency: options.scrapers,
+        intervalMs: options.intervalMs,
         durationMs,
         request: { ...tls, headers, timeoutMs: 10_000 },
         label: () => (databaseUp ? 'database up' : 'database down'),
@@ -260,7 +277,7 @@ async function main(): Promise<void> {
 
     const lines = [
       '',
-      `Exporter under failure: ${options.scrapers} scrapers for ${options.durationS} s over ${options.tls ? 'TLS' : 'HTTP'} with ${options.auth} auth, ${options.scale} data, ttl ${options.ttlS} s, ${options.outages} database outage(s)`,
+      `Exporter under failure: ${options.scrapers} scrapers ${options.intervalMs ? `each every ${options.intervalMs} ms` : 'back to back'} for ${options.durationS} s over ${options.tls ? 'TLS' : 'HTTP'} with ${options.auth} auth, ${options.scale} data, ttl ${options.ttlS} s, ${options.outages} database outage(s)`,
       `  database: ${events.map((e) => `${e.what} at ${(e.at / 1000).toFixed(0)} s`).join(', ') || 'up throughout'}`,
       `  chom_exporter_up: ${upChanges.join(', ') || 'unchanged'}`,
       `  scrapes: ${result.requests} (${(result.requests / (result.elapsedMs / 1000)).toFixed(0)}/s), errors: ${result.errors}` +
@@ -270,6 +287,13 @@ async function main(): Promise<void> {
         ([label, s]) =>
           `    ${label}: ${s.requests} scrapes, p50 ${s.p50Ms.toFixed(0)} ms, p99 ${s.p99Ms.toFixed(0)} ms, max ${s.maxMs.toFixed(0)} ms`,
       ),
+      `  slowest: ${result.slowest
+        .slice(0, 5)
+        .map(
+          (r) =>
+            `${(r.ms / 1000).toFixed(1)} s at ${(r.startedAtMs / 1000).toFixed(0)} s${r.failure ? ` (${r.failure})` : ''}`,
+        )
+        .join(', ')}`,
       `  RSS: idle before ${mib(idleRss)} MiB, warm (${((warm?.at ?? 0) / 1000).toFixed(0)} s) ${mib(warm?.rss)} MiB, end ${mib(end?.rss)} MiB (end/warm ${
         warm?.rss && end?.rss ? (end.rss / warm.rss).toFixed(2) : '?'
       }), max ${mib(maxRss)} MiB, idle 5 s after ${mib(afterRss)} MiB`,

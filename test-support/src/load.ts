@@ -13,6 +13,12 @@ export interface ScrapeLoadOptions {
   check?: (status: number, body: string) => string | undefined;
   /** labels each request (e.g. the database state when it started) for per-label latencies */
   label?: () => string;
+  /**
+   * Each scraper starts a scrape every this many ms, as Prometheus does (or at once if the previous
+   * one took longer); the scrapers' first scrapes are spread over one interval, as Prometheus
+   * spreads its targets. Default 0: back to back, all starting together (a saturation test).
+   */
+  intervalMs?: number;
   /** called about once a second */
   onProgress?: (stats: ScrapeLoadProgress) => void;
 }
@@ -36,6 +42,12 @@ export interface ScrapeLoadResult extends LatencySummary {
   readonly errorsByReason: Readonly<Record<string, number>>;
   readonly byLabel: Readonly<Record<string, LatencySummary>>;
   readonly elapsedMs: number;
+  /** the slowest requests (at most 10): when they started (ms from the start) and how long they took */
+  readonly slowest: ReadonlyArray<{
+    readonly startedAtMs: number;
+    readonly ms: number;
+    readonly failure?: string;
+  }>;
 }
 
 function summarise(latencies: number[]): LatencySummary {
@@ -63,6 +75,7 @@ export async function runScrapeLoad(options: ScrapeLoadOptions): Promise<ScrapeL
   const errorsByReason: Record<string, number> = {};
   let requests = 0;
   let errors = 0;
+  const slowest: Array<{ startedAtMs: number; ms: number; failure?: string }> = [];
   const started = performance.now();
   const end = started + options.durationMs;
   const progress = setInterval(
@@ -70,7 +83,10 @@ export async function runScrapeLoad(options: ScrapeLoadOptions): Promise<ScrapeL
     1000,
   );
 
-  const scraper = async () => {
+  const interval = options.intervalMs ?? 0;
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const scraper = async (index: number) => {
+    if (interval > 0) await sleep((interval * index) / options.concurrency);
     while (performance.now() < end) {
       const label = options.label?.() ?? 'all';
       const t0 = performance.now();
@@ -82,18 +98,25 @@ export async function runScrapeLoad(options: ScrapeLoadOptions): Promise<ScrapeL
         const e = error as NodeJS.ErrnoException;
         failure = e.code ?? e.message;
       }
+      const ms = performance.now() - t0;
       const list = latencies.get(label) ?? [];
-      list.push(performance.now() - t0);
+      list.push(ms);
       latencies.set(label, list);
+      if (slowest.length < 10 || ms > (slowest.at(-1) as { ms: number }).ms) {
+        slowest.push({ startedAtMs: t0 - started, ms, ...(failure !== undefined ? { failure } : {}) });
+        slowest.sort((a, b) => b.ms - a.ms).splice(10);
+      }
       requests += 1;
       if (failure !== undefined) {
         errors += 1;
         errorsByReason[failure] = (errorsByReason[failure] ?? 0) + 1;
       }
+      const wait = Math.min(t0 + interval, end) - performance.now();
+      if (wait > 0) await sleep(wait);
     }
   };
   try {
-    await Promise.all(Array.from({ length: options.concurrency }, scraper));
+    await Promise.all(Array.from({ length: options.concurrency }, (_, i) => scraper(i)));
   } finally {
     clearInterval(progress);
     agent.destroy();
@@ -105,5 +128,6 @@ export async function runScrapeLoad(options: ScrapeLoadOptions): Promise<ScrapeL
     errorsByReason,
     byLabel: Object.fromEntries([...latencies].map(([label, list]) => [label, summarise(list)])),
     elapsedMs: performance.now() - started,
+    slowest,
   };
 }
