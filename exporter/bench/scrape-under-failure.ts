@@ -294,6 +294,13 @@ async function main(): Promise<void> {
             `${(r.ms / 1000).toFixed(1)} s at ${(r.startedAtMs / 1000).toFixed(0)} s${r.failure ? ` (${r.failure})` : ''}`,
         )
         .join(', ')}`,
+      ...(result.failures.length
+        ? [
+            `  failures (first ${result.failures.length}): ${result.failures
+              .map((f) => `${(f.startedAtMs / 1000).toFixed(1)} s ${f.failure}`)
+              .join(', ')}`,
+          ]
+        : []),
       `  RSS: idle before ${mib(idleRss)} MiB, warm (${((warm?.at ?? 0) / 1000).toFixed(0)} s) ${mib(warm?.rss)} MiB, end ${mib(end?.rss)} MiB (end/warm ${
         warm?.rss && end?.rss ? (end.rss / warm.rss).toFixed(2) : '?'
       }), max ${mib(maxRss)} MiB, idle 5 s after ${mib(afterRss)} MiB`,

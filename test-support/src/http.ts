@@ -67,7 +67,10 @@ export function httpRequest(url: string, options: HttpRequestOptions = {}): Prom
     request.on('timeout', () =>
       request.destroy(new Error(`timeout after ${options.timeoutMs ?? 10_000} ms`)),
     );
-    request.on('error', reject);
+    // tells a keep-alive race (the server closed an idle connection as it was reused) from other errors
+    request.on('error', (error: Error & { reusedSocket?: boolean }) =>
+      reject(Object.assign(error, { reusedSocket: request.reusedSocket })),
+    );
     request.end();
   });
 }

@@ -48,6 +48,8 @@ export interface ScrapeLoadResult extends LatencySummary {
     readonly ms: number;
     readonly failure?: string;
   }>;
+  /** the first 20 failures: when the request started (ms from the start) and why it failed */
+  readonly failures: ReadonlyArray<{ readonly startedAtMs: number; readonly failure: string }>;
 }
 
 function summarise(latencies: number[]): LatencySummary {
@@ -76,6 +78,7 @@ export async function runScrapeLoad(options: ScrapeLoadOptions): Promise<ScrapeL
   let requests = 0;
   let errors = 0;
   const slowest: Array<{ startedAtMs: number; ms: number; failure?: string }> = [];
+  const failureTimes: Array<{ startedAtMs: number; failure: string }> = [];
   const started = performance.now();
   const end = started + options.durationMs;
   const progress = setInterval(
@@ -95,8 +98,8 @@ export async function runScrapeLoad(options: ScrapeLoadOptions): Promise<ScrapeL
         const response = await httpRequest(options.url, { ...options.request, agent });
         failure = check(response.status, response.body);
       } catch (error) {
-        const e = error as NodeJS.ErrnoException;
-        failure = e.code ?? e.message;
+        const e = error as NodeJS.ErrnoException & { reusedSocket?: boolean };
+        failure = `${e.code ?? e.message}${e.reusedSocket ? ' on a reused keep-alive connection' : ''}`;
       }
       const ms = performance.now() - t0;
       const list = latencies.get(label) ?? [];
@@ -108,6 +111,7 @@ export async function runScrapeLoad(options: ScrapeLoadOptions): Promise<ScrapeL
       }
       requests += 1;
       if (failure !== undefined) {
+        if (failureTimes.length < 20) failureTimes.push({ startedAtMs: t0 - started, failure });
         errors += 1;
         errorsByReason[failure] = (errorsByReason[failure] ?? 0) + 1;
       }
@@ -129,5 +133,6 @@ export async function runScrapeLoad(options: ScrapeLoadOptions): Promise<ScrapeL
     byLabel: Object.fromEntries([...latencies].map(([label, list]) => [label, summarise(list)])),
     elapsedMs: performance.now() - started,
     slowest,
+    failures: failureTimes,
   };
 }
