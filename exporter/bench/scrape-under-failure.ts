@@ -301,6 +301,10 @@ async function main(): Promise<void> {
               .join(', ')}`,
           ]
         : []),
+      `  RSS over the run (MiB, every tenth): ${Array.from({ length: 11 }, (_, i) => {
+        const at = (durationMs * i) / 10;
+        return mib(withRss.find((s) => s.at >= at)?.rss ?? end?.rss);
+      }).join(' ')}`,
       `  RSS: idle before ${mib(idleRss)} MiB, warm (${((warm?.at ?? 0) / 1000).toFixed(0)} s) ${mib(warm?.rss)} MiB, end ${mib(end?.rss)} MiB (end/warm ${
         warm?.rss && end?.rss ? (end.rss / warm.rss).toFixed(2) : '?'
       }), max ${mib(maxRss)} MiB, idle 5 s after ${mib(afterRss)} MiB`,

@@ -224,6 +224,9 @@ describe('TLS, basic auth and bearer tokens on the exporter', () => {
       expect(response.headers['x-content-type-options']).toBe('nosniff');
       expect(response.headers['x-frame-options']).toBe('deny');
     }
+    // idle keep-alive connections outlive a scrape interval (Node's default would close them after 5 s)
+    const keepAlive = await exporter.request('/metrics', { headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(keepAlive.headers['keep-alive']).toBe('timeout=120');
     const head = await exporter.request('/metrics', {
       method: 'HEAD',
       headers: { Authorization: `Bearer ${TOKEN}` },

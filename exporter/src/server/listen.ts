@@ -22,6 +22,13 @@ import { describeWebConfig, loadWebConfigFile, tlsServerOptions, type WebConfig 
  */
 
 export const RELOAD_INTERVAL_MS = 5000;
+/**
+ * Idle keep-alive connections are kept this long (Node's default is 5 s), longer than the usual
+ * scrape intervals, so Prometheus reuses its connection instead of a new TCP and TLS handshake per
+ * scrape, and a scraper never races the server closing an idle connection it is about to reuse
+ * (ECONNRESET). Go servers such as node_exporter keep idle connections without a limit.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 120_000;
 /** At most one log line per rejection reason per this many milliseconds. */
 const REJECTION_LOG_INTERVAL_MS = 60_000;
 
@@ -94,6 +101,7 @@ export async function listen(handler: http.RequestListener, options: ListenOptio
   const server = initialTls
     ? https.createServer(tlsServerOptions(initialTls), listener)
     : http.createServer(listener);
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   if (initialTls) {
     server.on('secureConnection', (socket: tls.TLSSocket) => {
       const settings = active.config.tls;
