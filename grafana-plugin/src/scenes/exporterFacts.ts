@@ -84,7 +84,7 @@ export async function fetchExporterFacts(datasourceUid: string, now = new Date()
       ].map((t) => ({ ...t, datasource: { type: 'prometheus', uid: datasourceUid } })),
     };
     const response: DataQueryResponse = await lastValueFrom(from(datasource.query(request)));
-    const error = response.errors?.[0] ?? response.error;
+    const error = response.errors?.[0];
     return { ...parseExporterFacts(response.data ?? []), ...(error ? { error: errorMessage(error) } : {}) };
   } catch (e) {
     return { budgetThresholds: [], error: errorMessage(e) };
