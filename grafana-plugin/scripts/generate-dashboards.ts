@@ -1,5 +1,5 @@
 // Writes src/dashboards/*.json from the panel specs (src/panels), so that the dashboards and the app
-// pages show the same panels, and bumps a dashboard's `revision` (src/dashboards/revisions.json) when
+// pages show the same panels, and bumps a dashboard's `revision` (scripts/dashboard-revisions.json) when
 // its content changes, so that Grafana re-imports it on upgrade.
 //
 // The panels are @grafana/scenes objects, which need a browser: the generation runs in the jest
@@ -14,7 +14,7 @@ if (process.argv.includes('--help')) {
   console.log(
     'usage: tsx scripts/generate-dashboards.ts [--write]\n' +
       '  (default)  fail if a committed dashboard differs from what the panel specs generate\n' +
-      '  --write    write src/dashboards/*.json and revisions.json',
+      '  --write    write src/dashboards/*.json and scripts/dashboard-revisions.json',
   );
   process.exit(0);
 }

@@ -38,7 +38,8 @@ const tenant = 'tenant_id=~"$tenant"';
  * The rows of a per-tenant table: the `$tenant_limit` largest tenants by `metric`, one series per
  * tenant (replicas of the exporter collapse into one), labelled by `tenant_id` only.
  */
-export const tenantRows = (metric: string) => `topk($tenant_limit, max by (tenant_id) (${metric}{${tenant}}))`;
+export const tenantRows = (metric: string) =>
+  `topk($tenant_limit, max by (tenant_id) (${metric}{${tenant}}))`;
 
 /**
  * Another column of a per-tenant table: `metric` for exactly the tenants of `tenantRows(rowsMetric)`,

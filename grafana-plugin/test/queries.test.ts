@@ -19,20 +19,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
-import {
-  createTestDatabase,
-  eventually,
-  freePort,
-  repoRoot,
-  seedDemoDatabase,
-  startExporter,
-  startProcess,
-  startPrometheus,
-  tempDir,
-  backfillOpenMetrics,
-  waitForHttp,
-} from '@chom/test-support';
+import type { RunningPrometheus } from '@chom/test-support';
 import { getFieldDisplayName, type DataFrame } from '@grafana/data';
 import { DEFAULT_BUDGET_THRESHOLDS } from '../src/constants';
 import {
@@ -55,123 +42,23 @@ import {
 import type { PageSpec, PanelSpec } from '../src/panels/types';
 import { QUERIES, QUERY_NAMES, TENANT_QUERY, type PromQuery } from '../src/queries';
 import { applyTransformations, queryPanel } from './grafana/prometheusFrames';
+import { DAY, startQueryStack } from './grafana/stack';
 
 jest.setTimeout(240_000);
-
-const EXPORTER_CONFIG = `
-currency: EUR
-collection: { ttl_seconds: 1, tenant_limit: 500 }
-budgets:
-  monthly_total: 5000
-  categories: { compute: 3000, storage: 500 }
-  alert_thresholds: [0.5, 0.75, 0.9, 1.0]
-capacity: { database_limit_bytes: 10737418240 }
-`;
 
 /** The values the pages give the variables (the tenant filter on "All", the default tenant limit). */
 function substitute(expr: string): string {
   return expr.replace(/\$tenant_limit\b/g, '50').replace(/\$tenant\b/g, '.*');
 }
 
-const DAY = 86400;
-
-function historyOpenMetrics(endSeconds: number): string {
-  const lines: string[] = ['# TYPE chom_capacity_used gauge', '# TYPE node_filesystem_avail_bytes gauge'];
-  const used: string[] = [];
-  const avail: string[] = [];
-  // One sample every 5 minutes for 24 hours: storage and database grow, the disk fills.
-  for (let i = 0; i <= 288; i++) {
-    const t = endSeconds - (288 - i) * 300;
-    used.push(
-      `chom_capacity_used{instance="history",job="chom-exporter",resource="storage",unit="bytes"} ${1e9 + i * 1e6} ${t}`,
-    );
-    used.push(
-      `chom_capacity_used{instance="history",job="chom-exporter",resource="database",unit="bytes"} ${1e8 + i * 1e5} ${t}`,
-    );
-    avail.push(
-      `node_filesystem_avail_bytes{instance="history",job="node",device="/dev/history",fstype="ext4",mountpoint="/data"} ${5e10 - i * 1e7} ${t}`,
-    );
-  }
-  return [lines[0], ...used, lines[1], ...avail, '# EOF', ''].join('\n');
-}
-
-function rulesWithShortIntervals(dir: string): string[] {
-  const rulesDir = path.join(repoRoot, 'alerting', 'rules');
-  return fs
-    .readdirSync(rulesDir)
-    .filter((f) => f.endsWith('.yml'))
-    .map((file) => {
-      const doc = YAML.parse(fs.readFileSync(path.join(rulesDir, file), 'utf8')) as {
-        groups: Array<{ interval?: string }>;
-      };
-      for (const group of doc.groups) {
-        group.interval = '1s';
-      }
-      const target = path.join(dir, file);
-      fs.writeFileSync(target, YAML.stringify(doc));
-      return target;
-    });
-}
-
 describe('every PromQL query of the pages and dashboards returns data', () => {
   const stops: Array<() => Promise<unknown> | unknown> = [];
-  let prometheus: Awaited<ReturnType<typeof startPrometheus>>;
+  let prometheus: RunningPrometheus;
 
   beforeAll(async () => {
-    const db = await createTestDatabase('plugin_queries');
-    stops.push(() => db.drop());
-    await seedDemoDatabase({ databaseUrl: db.url, scale: 'small', seed: 7 });
-    const exporter = await startExporter({ databaseUrl: db.url, configYaml: EXPORTER_CONFIG });
-    stops.push(() => exporter.stop());
-
-    const nodePort = await freePort();
-    const nodeExporter = startProcess('/usr/bin/prometheus-node-exporter', [
-      `--web.listen-address=127.0.0.1:${nodePort}`,
-    ]);
-    stops.push(() => nodeExporter.stop());
-    await waitForHttp(`http://127.0.0.1:${nodePort}/metrics`, nodeExporter);
-
-    const work = tempDir('plugin-queries');
-    const dataDir = path.join(work.dir, 'data');
-    await backfillOpenMetrics(historyOpenMetrics(Math.floor(Date.now() / 1000) - 600), dataDir);
-    prometheus = await startPrometheus({
-      scrapeTargets: { 'chom-exporter': [exporter.target], node: [`127.0.0.1:${nodePort}`] },
-      scrapeInterval: '1s',
-      evaluationInterval: '1s',
-      ruleFiles: rulesWithShortIntervals(work.dir),
-      dataDir,
-    });
-    stops.push(() => prometheus.stop());
-
-    // Wait (bounded) for the slowest live figures: a rate over node CPU counters, then two evaluations of
-    // the recorded series that the 30/60/90-day projections fit a line through.
-    const slowest = [
-      'chom:cost_monthly:sum',
-      'chom:capacity_days_until_limit:predict_linear',
-      // The projections start from a few seconds ago (Grafana aligns a range's start to its step):
-      // the series they extend must have ten seconds of history.
-      ...[
-        'chom:month_remaining:seconds',
-        'chom:cost_month_to_date:sum',
-        'chom:cost_month_end:forecast',
-        'chom:capacity_days_until_limit:predict_linear',
-        'chom:node_cpu_utilisation:ratio',
-        'chom:node_memory_utilisation:ratio',
-      ].map((series) => `count_over_time(${series}[1h]) >= 10`),
-    ];
-    await eventually(
-      async () => {
-        for (const expr of slowest) {
-          const result = await prometheus.query(expr);
-          if (!Array.isArray(result) || result.length === 0) {
-            throw new Error(`${expr} has no data yet`);
-          }
-        }
-        return true;
-      },
-      90_000,
-      'recording rules evaluated on scraped data',
-    );
+    const stack = await startQueryStack();
+    stops.push(() => stack.stop());
+    prometheus = stack.prometheus;
   });
 
   afterAll(async () => {
@@ -293,7 +180,11 @@ describe('every PromQL query of the pages and dashboards returns data', () => {
     const { header, rows } = rowsOf(table);
     expect(header).toEqual(['Tenant', 'Cost', 'Revenue', 'Margin', 'Sites']);
 
-    const cost = await valuesBy('tenant_id', `topk(${TENANT_LIMIT}, chom:tenant_cost_monthly:sum_by_tenant)`, at);
+    const cost = await valuesBy(
+      'tenant_id',
+      `topk(${TENANT_LIMIT}, chom:tenant_cost_monthly:sum_by_tenant)`,
+      at,
+    );
     expect(cost.size).toBe(TENANT_LIMIT);
     expect(rows.map((r) => r.Tenant).sort()).toEqual([...cost.keys()].sort());
     const revenue = await valuesBy('tenant_id', 'chom_tenant_revenue_monthly', at);
@@ -313,7 +204,9 @@ describe('every PromQL query of the pages and dashboards returns data', () => {
   });
 
   it('Cost per tenant: the tenant filter narrows it to the chosen tenant, in one row', async () => {
-    const tenants = await prometheus.api<string[]>('label/tenant_id/values', { 'match[]': 'chom_tenant_info' });
+    const tenants = await prometheus.api<string[]>('label/tenant_id/values', {
+      'match[]': 'chom_tenant_info',
+    });
     const one = tenants[tenants.length - 1]!;
     const { table } = await tableOf(costAnalysisPage, 'cost-per-tenant', { tenant: one });
     const { rows } = rowsOf(table);
@@ -393,7 +286,11 @@ describe('every PromQL query of the pages and dashboards returns data', () => {
     for (const row of rows) {
       const used = row.Used as number | null;
       const days = row['Limit reached in'] as number | null | undefined;
-      expect([row.Resource, isFilled(row.Priority), isFilled(row.Recommendation)]).toEqual([row.Resource, true, true]);
+      expect([row.Resource, isFilled(row.Priority), isFilled(row.Recommendation)]).toEqual([
+        row.Resource,
+        true,
+        true,
+      ]);
       const has = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
       const expected =
         (has(used) && used >= SCALE_NOW_RATIO) || (has(days) && days <= SCALE_NOW_DAYS)
@@ -410,7 +307,10 @@ describe('every PromQL query of the pages and dashboards returns data', () => {
 
   it("the dashboards' money unit: the currency query gives Grafana's unit for the exporter's currency", async () => {
     const to = Math.floor(Date.now() / 1000);
-    const targets = [prometheusTarget(CURRENCY_REF, QUERIES.currencyUnit), prometheusTarget('A', QUERIES.costMonthly)];
+    const targets = [
+      prometheusTarget(CURRENCY_REF, QUERIES.currencyUnit),
+      prometheusTarget('A', QUERIES.costMonthly),
+    ];
     const frames = await queryPanel(prometheus.url, targets, { from: to - 3600, to });
     const currency = frames.find((f) => f.refId === CURRENCY_REF)!;
     const unit = currency.fields.find((f) => f.name === 'unit')!;
@@ -464,7 +364,9 @@ describe('every PromQL query of the pages and dashboards returns data', () => {
     const lastSlope = (values![n - 1]! - values![n - 2]!) / (seconds[n - 1]! - seconds[n - 2]!);
     expect(relative(lastSlope, slope)).toBeLessThan(1e-6);
     // The budget line runs along the same range.
-    expect(frames.find((f) => f.refId === 'B')!.length).toBe(n > 0 ? frames.find((f) => f.refId === 'B')!.length : 0);
+    expect(frames.find((f) => f.refId === 'B')!.length).toBe(
+      n > 0 ? frames.find((f) => f.refId === 'B')!.length : 0,
+    );
   });
 
   it('the storage projection heads for the limit, reached after the recorded days until full', async () => {

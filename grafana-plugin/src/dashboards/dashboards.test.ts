@@ -2,14 +2,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { rangeUtil } from '@grafana/data';
 import { QUERIES } from '../queries';
-import { contentHash, DASHBOARD_FILES, dashboardFor, generateDashboards, type RevisionRecord } from './generate';
+import {
+  contentHash,
+  DASHBOARD_FILES,
+  dashboardFor,
+  generateDashboards,
+  type RevisionRecord,
+} from './generate';
 
-const revisionsFile = path.join(__dirname, 'revisions.json');
+const revisionsFile = path.join(__dirname, '..', '..', 'scripts', 'dashboard-revisions.json');
 const readJson = (file: string) => JSON.parse(fs.readFileSync(path.join(__dirname, file), 'utf8'));
+// Kept outside src/: the build copies every JSON file of src/ into dist/.
+const readRevisions = (): Record<string, RevisionRecord> =>
+  JSON.parse(fs.readFileSync(revisionsFile, 'utf8'));
 
 // `npx tsx scripts/generate-dashboards.ts --write` runs this file with CHOM_WRITE_DASHBOARDS=1.
 if (process.env.CHOM_WRITE_DASHBOARDS === '1') {
-  const { files, revisions } = generateDashboards(readJson('revisions.json'));
+  const { files, revisions } = generateDashboards(readRevisions());
   for (const [file, text] of Object.entries(files)) {
     fs.writeFileSync(path.join(__dirname, file), text);
   }
@@ -22,12 +31,12 @@ describe('bundled dashboards', () => {
     (file, page) => {
       const { revision, ...committed } = readJson(file);
       expect(committed).toEqual(JSON.parse(JSON.stringify(dashboardFor(page))));
-      expect(readJson('revisions.json')[file]).toEqual({ revision, sha256: contentHash(dashboardFor(page)) });
+      expect(readRevisions()[file]).toEqual({ revision, sha256: contentHash(dashboardFor(page)) });
     },
   );
 
   it('a changed dashboard gets the next revision, an unchanged one keeps it', () => {
-    const recorded: Record<string, RevisionRecord> = readJson('revisions.json');
+    const recorded = readRevisions();
     const same = generateDashboards(recorded).revisions;
     expect(same).toEqual(recorded);
     const changed = Object.fromEntries(

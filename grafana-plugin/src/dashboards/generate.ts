@@ -1,8 +1,19 @@
 import crypto from 'node:crypto';
 import { SceneDataTransformer, type SceneQueryRunner } from '@grafana/scenes';
-import { DASHBOARD_TIME_ZONE, DEFAULT_BUDGET_THRESHOLDS, DEFAULT_DATASOURCE_UID, DEFAULT_TIME_RANGE, PLUGIN_BASE_URL } from '../constants';
+import {
+  DASHBOARD_TIME_ZONE,
+  DEFAULT_BUDGET_THRESHOLDS,
+  DEFAULT_DATASOURCE_UID,
+  DEFAULT_TIME_RANGE,
+  PLUGIN_BASE_URL,
+} from '../constants';
 import { DEFAULT_TENANT_LIMIT } from '../config';
-import { buildVizPanel, DATASOURCE_VARIABLE_REF, prometheusTarget, type DisplayContext } from '../panels/build';
+import {
+  buildVizPanel,
+  DATASOURCE_VARIABLE_REF,
+  prometheusTarget,
+  type DisplayContext,
+} from '../panels/build';
 import { capacityPlanningPage } from '../panels/capacityPlanning';
 import { costAnalysisPage } from '../panels/costAnalysis';
 import type { PageSpec, PanelSpec } from '../panels/types';

@@ -150,7 +150,8 @@ export const capacityPlanningPage: PageSpec = {
     {
       key: 'database-growth',
       title: 'Database size',
-      description: 'Application database size and the configured database limit over the selected time range.',
+      description:
+        'Application database size and the configured database limit over the selected time range.',
       type: 'timeseries',
       unit: 'bytes',
       targets: [

@@ -26,10 +26,7 @@ export const OPPORTUNITY_KIND_NAMES: Record<string, string> = {
 export const OPPORTUNITY_NAMES: ValueMapping[] = [text(OPPORTUNITY_KIND_NAMES)];
 
 export const PRIORITY_NAMES: ValueMapping[] = [
-  text(
-    { high: 'High', medium: 'Medium', low: 'Low' },
-    { high: 'red', medium: 'orange', low: 'blue' },
-  ),
+  text({ high: 'High', medium: 'Medium', low: 'Low' }, { high: 'red', medium: 'orange', low: 'blue' }),
 ];
 
 /** The exporter sums the tenants beyond its own tenant limit into `tenant_id="__other__"`. */

@@ -124,7 +124,9 @@ export function moneyFromData(spec: PanelSpec, ctx: DisplayContext): boolean {
 /** The queries of a panel, with the currency query for money panels that read it from the data. */
 export function panelTargets(spec: PanelSpec, ctx: DisplayContext): PrometheusTarget[] {
   const targets = spec.targets.map((t) => prometheusTarget(t.refId, QUERIES[t.query]));
-  return moneyFromData(spec, ctx) ? [...targets, prometheusTarget(CURRENCY_REF, QUERIES.currencyUnit)] : targets;
+  return moneyFromData(spec, ctx)
+    ? [...targets, prometheusTarget(CURRENCY_REF, QUERIES.currencyUnit)]
+    : targets;
 }
 
 /**
@@ -196,4 +198,3 @@ export function projectionTimeRange(ahead: string) {
   const range = rangeUtil.describeTextRange(`+${ahead}`);
   return { from: range.from, to: range.to, display: range.display };
 }
-

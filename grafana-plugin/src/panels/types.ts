@@ -10,14 +10,7 @@ export type PanelType = 'stat' | 'gauge' | 'timeseries' | 'table' | 'piechart' |
 export type UnitKind = 'money' | 'percentunit' | 'bytes' | 'short' | 'd' | 'roi' | 'date';
 
 export type ThresholdKind =
-  | 'budget'
-  | 'allocation'
-  | 'utilisation'
-  | 'headroom'
-  | 'days'
-  | 'margin'
-  | 'roi'
-  | 'priority';
+  'budget' | 'allocation' | 'utilisation' | 'headroom' | 'days' | 'margin' | 'roi' | 'priority';
 
 export interface PanelTarget {
   refId: string;

@@ -52,7 +52,8 @@ export class ExporterStatus extends SceneObjectBase<ExporterStatusState> {
       // Several exporters (replicas) may be scraped: the app is "up" when any of them is.
       return values.length > 0 ? Math.max(...values) : null;
     };
-    const error = data.state === LoadingState.Error ? (data.errors?.[0]?.message ?? 'query failed') : undefined;
+    const error =
+      data.state === LoadingState.Error ? (data.errors?.[0]?.message ?? 'query failed') : undefined;
     return evaluateExporterHealth({
       up: highest(STATUS_REFS.up),
       lastSuccessSeconds: highest(STATUS_REFS.lastSuccess),

@@ -54,7 +54,9 @@ function runnerOf(panel: VizPanel): SceneQueryRunner {
  * its own labels (`__name__`, `job` and `instance` on raw exporter series, only the grouping labels on
  * recording rules), converted like Grafana's Prometheus backend and @grafana/prometheus do.
  */
-function prometheusAnswers(answers: (target: PrometheusTarget) => Array<{ metric: Record<string, string>; value: number }>) {
+function prometheusAnswers(
+  answers: (target: PrometheusTarget) => Array<{ metric: Record<string, string>; value: number }>,
+) {
   return (request: DataQueryRequest) => {
     const targets = request.targets as unknown as PrometheusTarget[];
     const frames = targets.flatMap((target) => {
@@ -62,7 +64,10 @@ function prometheusAnswers(answers: (target: PrometheusTarget) => Array<{ metric
         status: 'success',
         data: {
           resultType: 'vector',
-          result: answers(target).map((s) => ({ metric: s.metric, value: [NOW.getTime() / 1000, String(s.value)] })),
+          result: answers(target).map((s) => ({
+            metric: s.metric,
+            value: [NOW.getTime() / 1000, String(s.value)] as [number, string],
+          })),
         },
       };
       return backendFrames(target, body, 15_000);
@@ -155,7 +160,8 @@ describe('page scenes', () => {
       const days = (range.state.value.to.valueOf() - range.state.value.from.valueOf()) / 86_400_000;
       expect(days).toBeCloseTo(90, 3);
       const forecastRequests = () =>
-        requests.filter((r) => r.targets.some((t) => (t as PrometheusTarget).expr.includes('@ start()'))).length;
+        requests.filter((r) => r.targets.some((t) => (t as PrometheusTarget).expr.includes('@ start()')))
+          .length;
       await waitFor(() => expect(forecastRequests()).toBeGreaterThan(0));
       const before = forecastRequests();
       (scene.state.$timeRange as SceneTimeRange).onRefresh();
@@ -172,12 +178,21 @@ describe('the exporter status banner', () => {
     setPanelData(
       prometheusAnswers((target) => {
         if (target.refId === 'up') {
-          return [{ metric: { __name__: 'chom_exporter_up', job: 'chom-exporter', instance: 'exporter:9864' }, value: up }];
+          return [
+            {
+              metric: { __name__: 'chom_exporter_up', job: 'chom-exporter', instance: 'exporter:9864' },
+              value: up,
+            },
+          ];
         }
         if (target.refId === 'lastSuccess') {
           return [
             {
-              metric: { __name__: 'chom_exporter_last_success_timestamp_seconds', job: 'chom-exporter', instance: 'exporter:9864' },
+              metric: {
+                __name__: 'chom_exporter_last_success_timestamp_seconds',
+                job: 'chom-exporter',
+                instance: 'exporter:9864',
+              },
               value: NOW.getTime() / 1000 - 30,
             },
           ];
@@ -241,14 +256,21 @@ describe('Cost per tenant in the scene', () => {
         'Margin',
         'Sites',
       ]);
-      const rows = table.fields[0]!.values.map((tenant, i) => [tenant, ...table.fields.slice(1).map((f) => f.values[i])]);
+      const rows = table.fields[0]!.values.map((tenant, i) => [
+        tenant,
+        ...table.fields.slice(1).map((f) => f.values[i]),
+      ]);
       expect(rows.sort()).toEqual([
         ['t1', 120, 100, -20, 4],
         ['t2', 30, 0, -30, 1],
       ]);
-      const request = requests.find((r) => r.targets.some((t) => t.refId === 'D' && (t as PrometheusTarget).expr.includes('chom_tenant_sites')))!;
+      const request = requests.find((r) =>
+        r.targets.some((t) => t.refId === 'D' && (t as PrometheusTarget).expr.includes('chom_tenant_sites')),
+      )!;
       for (const target of request.targets as unknown as PrometheusTarget[]) {
-        expect(target.expr).toContain('topk($tenant_limit, max by (tenant_id) (chom:tenant_cost_monthly:sum_by_tenant');
+        expect(target.expr).toContain(
+          'topk($tenant_limit, max by (tenant_id) (chom:tenant_cost_monthly:sum_by_tenant',
+        );
       }
     } finally {
       deactivate();

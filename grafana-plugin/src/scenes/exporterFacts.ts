@@ -64,7 +64,10 @@ function errorMessage(e: unknown): string {
  * Asks the Prometheus datasource (its own query API, as panels do) for what the exporter says about
  * itself: `chom_exporter_info` and `chom_cost_budget_alert_threshold_ratio`.
  */
-export async function fetchExporterFacts(datasourceUid: string, now = new Date()): Promise<ExporterFactsResult> {
+export async function fetchExporterFacts(
+  datasourceUid: string,
+  now = new Date(),
+): Promise<ExporterFactsResult> {
   try {
     const datasource = await getDataSourceSrv().get({ type: 'prometheus', uid: datasourceUid });
     const to = dateTime(now.getTime());

@@ -113,9 +113,8 @@ export function setPanelError(message: string) {
   answer = () => {
     throw new Error(message);
   };
-  setRunRequest(
-    (_ds, request): Observable<PanelData> =>
-      of({ state: LoadingState.Error, series: [], errors: [{ message }], timeRange: request.range }),
+  setRunRequest((_ds, request): Observable<PanelData> =>
+    of({ state: LoadingState.Error, series: [], errors: [{ message }], timeRange: request.range }),
   );
 }
 

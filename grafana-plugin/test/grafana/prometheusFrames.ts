@@ -205,7 +205,9 @@ export async function queryPanel(
     const params = target.instant
       ? new URLSearchParams({ query: expr, time: String(options.to) })
       : new URLSearchParams({ query: expr, start: String(start), end: String(end), step: String(step) });
-    const response = await fetch(`${prometheusUrl}/api/v1/${target.instant ? 'query' : 'query_range'}?${params}`);
+    const response = await fetch(
+      `${prometheusUrl}/api/v1/${target.instant ? 'query' : 'query_range'}?${params}`,
+    );
     frames.push(...backendFrames(target, (await response.json()) as PromApiResponse, step * 1000));
   }
   return frontendFrames(frames, targets);

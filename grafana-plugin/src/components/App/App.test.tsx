@@ -71,7 +71,9 @@ function exporterAnswers(state: { up?: number; lastSuccess?: number; currency?: 
         case 'up':
           return state.up === undefined
             ? []
-            : instantFrames('up', [{ labels: { __name__: 'chom_exporter_up', ...exporter }, value: state.up }]);
+            : instantFrames('up', [
+                { labels: { __name__: 'chom_exporter_up', ...exporter }, value: state.up },
+              ]);
         case 'lastSuccess':
           return state.lastSuccess === undefined
             ? []
@@ -85,7 +87,12 @@ function exporterAnswers(state: { up?: number; lastSuccess?: number; currency?: 
           return state.currency
             ? instantFrames('info', [
                 {
-                  labels: { __name__: 'chom_exporter_info', ...exporter, version: '0.1.0', currency: state.currency },
+                  labels: {
+                    __name__: 'chom_exporter_info',
+                    ...exporter,
+                    version: '0.1.0',
+                    currency: state.currency,
+                  },
                   value: 1,
                 },
               ])
