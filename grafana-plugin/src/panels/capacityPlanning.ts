@@ -1,4 +1,4 @@
-import { OTHER_TENANTS, SCALING_ACTION, SCALING_PRIORITY } from './mappings';
+import { NOT_GROWING, OTHER_TENANTS, SCALING_ACTION, SCALING_PRIORITY } from './mappings';
 import type { PageSpec } from './types';
 
 export const capacityPlanningPage: PageSpec = {
@@ -269,7 +269,13 @@ export const capacityPlanningPage: PageSpec = {
       columns: [
         { refId: 'A', name: 'Priority', unit: 'short', thresholds: 'priority', mappings: SCALING_PRIORITY },
         { refId: 'B', name: 'Used', unit: 'percentunit', thresholds: 'utilisation' },
-        { refId: 'C', name: 'Limit reached in', unit: 'd', thresholds: 'days' },
+        {
+          refId: 'C',
+          name: 'Limit reached in',
+          unit: 'd',
+          thresholds: 'days',
+          mappings: NOT_GROWING,
+        },
         { refId: 'D', name: 'Recommendation', unit: 'short', mappings: SCALING_ACTION },
       ],
       sortBy: 'Priority',

@@ -1,4 +1,4 @@
-import { MappingType, type ValueMapping } from '@grafana/data';
+import { MappingType, SpecialValueMatch, type ValueMapping } from '@grafana/data';
 
 const text = (values: Record<string, string>, colors: Record<string, string> = {}): ValueMapping => ({
   type: MappingType.ValueToText,
@@ -46,4 +46,15 @@ export const SCALING_ACTION: ValueMapping[] = [
     '1': 'Review growth next quarter',
     '0': 'No action needed',
   }),
+];
+
+/** An empty days-until cell: the resource is not growing (not a limit reached today). */
+export const NOT_GROWING: ValueMapping[] = [
+  {
+    type: MappingType.SpecialValue,
+    options: {
+      match: SpecialValueMatch.NullAndNaN,
+      result: { text: 'Not growing', color: 'text', index: 0 },
+    },
+  },
 ];

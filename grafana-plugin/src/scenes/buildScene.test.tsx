@@ -88,6 +88,7 @@ function activate(scene: EmbeddedScene) {
 
 beforeEach(() => {
   setDatasources([prometheusSettings('chom-prometheus')], ['t1', 't2']);
+  setPanelData(() => []);
 });
 
 describe('page scenes', () => {
