@@ -1,7 +1,8 @@
-import { MappingType, SpecialValueMatch, type ValueMapping } from '@grafana/data';
+// Types only: the Playwright specs (tests/) import the panel specs in Node, without Grafana's runtime.
+import type { MappingType, SpecialValueMatch, ValueMapping } from '@grafana/data';
 
 const text = (values: Record<string, string>, colors: Record<string, string> = {}): ValueMapping => ({
-  type: MappingType.ValueToText,
+  type: 'value' as MappingType.ValueToText,
   options: Object.fromEntries(
     Object.entries(values).map(([value, display], index) => [
       value,
@@ -51,9 +52,9 @@ export const SCALING_ACTION: ValueMapping[] = [
 /** An empty days-until cell: the resource is not growing (not a limit reached today). */
 export const NOT_GROWING: ValueMapping[] = [
   {
-    type: MappingType.SpecialValue,
+    type: 'special' as MappingType.SpecialValue,
     options: {
-      match: SpecialValueMatch.NullAndNaN,
+      match: 'null+nan' as SpecialValueMatch.NullAndNaN,
       result: { text: 'Not growing', color: 'text', index: 0 },
     },
   },
