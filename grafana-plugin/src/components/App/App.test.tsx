@@ -1,7 +1,7 @@
 import React, { useLayoutEffect, useState } from 'react';
 import { render, screen, waitFor } from '@testing-library/react';
 import { Route, Router, Routes } from 'react-router-dom';
-import type { AppPluginMeta, DataQueryRequest } from '@grafana/data';
+import { locationUtil, type AppPluginMeta, type DataQueryRequest } from '@grafana/data';
 import { LocationServiceProvider, locationService } from '@grafana/runtime';
 import type { AppJsonData } from '../../config';
 import {
@@ -153,6 +153,30 @@ describe('App', () => {
     );
     expect(screen.queryByText('Total monthly cost')).not.toBeInTheDocument();
     expect(queries).toEqual([]);
+  });
+
+  it('links to Grafana pages under the sub-path Grafana is served from', async () => {
+    locationUtil.initialize({
+      config: { appSubUrl: '/grafana' } as never,
+      getTimeRangeForUrl: () => ({ from: 'now-7d', to: 'now' }),
+      getVariablesUrlParams: () => ({}),
+    });
+    try {
+      setDatasources([]);
+      renderApp('/a/chom-finops-app/cost-analysis');
+      await screen.findByTestId(testIds.app.noDatasource, undefined, SLOW);
+      const hrefs = screen.getAllByRole('link').map((a) => a.getAttribute('href'));
+      expect(hrefs).toEqual([
+        '/grafana/connections/datasources/new',
+        '/grafana/plugins/chom-finops-app?page=configuration',
+      ]);
+    } finally {
+      locationUtil.initialize({
+        config: { appSubUrl: '' } as never,
+        getTimeRangeForUrl: () => ({ from: 'now-7d', to: 'now' }),
+        getVariablesUrlParams: () => ({}),
+      });
+    }
   });
 
   it('falls back to another Prometheus datasource and says so', async () => {
