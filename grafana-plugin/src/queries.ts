@@ -316,9 +316,7 @@ export const QUERIES = {
 
   // ---- hosts (node_exporter through the chom_node rules)
   nodeCpu: { expr: CPU, legendFormat: '{{instance}}', labels: ['instance'] },
-  nodeCpuNow: { expr: CPU, legendFormat: '{{instance}}', instant: true, labels: ['instance'] },
   nodeMemory: { expr: MEMORY, legendFormat: '{{instance}}', labels: ['instance'] },
-  nodeMemoryNow: { expr: MEMORY, legendFormat: '{{instance}}', instant: true, labels: ['instance'] },
   nodeFilesystem: {
     expr: FILESYSTEM,
     legendFormat: '{{instance}} {{mountpoint}}',
