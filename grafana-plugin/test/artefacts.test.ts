@@ -45,6 +45,17 @@ describe('plugin.json', () => {
     expect(valid).toBe(true);
   });
 
+  it("the catalog links point into this project's repository, at files that exist", () => {
+    const repository = readJson(path.join(root, 'package.json')).repository.url.replace(/\.git$/, '');
+    const links: Array<{ name: string; url: string }> = pluginJson.info.links;
+    expect(links.map((l) => l.name)).toEqual(['Documentation', 'Source code', 'Changelog', 'License']);
+    for (const link of links) {
+      expect(link.url.startsWith(repository)).toBe(true);
+      const file = link.url.slice(repository.length).replace(/^\/blob\/main\/?/, '');
+      expect([link.name, !file || fs.existsSync(path.join(repo, file))]).toEqual([link.name, true]);
+    }
+  });
+
   it('the schema rejects what Grafana rejects (the check can fail)', () => {
     const validate = validator();
     expect(validate({ ...pluginJson, id: 'CHOM FinOps' })).toBe(false);

@@ -95,6 +95,27 @@ describe('panel specs', () => {
   });
 });
 
+describe('trends and projections', () => {
+  it('bandwidth and e-mail are trends over time, not 30-day totals at one instant', () => {
+    for (const key of ['bandwidth', 'network-cost', 'email-cost', 'emails-sent']) {
+      const spec = panel(key);
+      expect([key, spec.type]).toEqual([key, 'timeseries']);
+      expect(panelTargets(spec, app).every((t) => t.range)).toBe(true);
+    }
+  });
+
+  it('forecasts are drawn into the future from the recording rules, pinned to the start of their range', () => {
+    const cost = panelTargets(panel('month-end-projection'), app).map((t) => t.expr);
+    expect(cost[0]).toContain('chom:cost_month_end:forecast @ start()');
+    expect(cost[0]).toContain('chom:month_remaining:seconds @ start()');
+    const storage = panelTargets(panel('storage-forecast'), app).map((t) => t.expr);
+    expect(storage[0]).toContain(
+      'chom:capacity_days_until_limit:predict_linear{resource="storage"} @ start()',
+    );
+    expect(panel('storage-forecast').ahead).toBe('90d');
+  });
+});
+
 describe('panel transformations', () => {
   it('a table keeps its key and value columns of each query, joins them on the key, then renames them', () => {
     const spec = panel('cost-per-tenant');
