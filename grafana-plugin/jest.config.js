@@ -21,6 +21,7 @@ module.exports = {
       ...base,
       displayName: 'queries',
       testEnvironment: 'node',
+      setupFiles: ['<rootDir>/test/grafana/browserGlobals.js'],
       setupFilesAfterEnv: [],
       testMatch: ['<rootDir>/test/**/*.test.ts'],
     },

@@ -1,43 +1,31 @@
 // Writes src/dashboards/*.json from the panel specs (src/panels), so that the dashboards and the app
-// pages show the same panels. Run: npx tsx scripts/generate-dashboards.ts [--check]
-import fs from 'node:fs';
+// pages show the same panels, and bumps a dashboard's `revision` (scripts/dashboard-revisions.json) when
+// its content changes, so that Grafana re-imports it on upgrade.
+//
+// The panels are @grafana/scenes objects, which need a browser: the generation runs in the jest
+// environment the plugin's tests use (src/dashboards/dashboards.test.ts writes the files when
+// CHOM_WRITE_DASHBOARDS=1). Without --write it only checks that the committed files are current.
+//
+// Run from grafana-plugin/: npx tsx scripts/generate-dashboards.ts [--write]
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { JSDOM } from 'jsdom';
 
-// @grafana/data expects a browser (window, localStorage): give it jsdom's, as the jest tests do.
-const dom = new JSDOM('', { url: 'http://localhost/' });
-Object.assign(globalThis, {
-  window: dom.window,
-  document: dom.window.document,
-  localStorage: dom.window.localStorage,
-  navigator: dom.window.navigator,
-});
-
-const dir = path.join(__dirname, '..', 'src', 'dashboards');
-const check = process.argv.includes('--check');
 if (process.argv.includes('--help')) {
   console.log(
-    'usage: tsx scripts/generate-dashboards.ts [--check]\n  --check  fail if a committed dashboard differs',
+    'usage: tsx scripts/generate-dashboards.ts [--write]\n' +
+      '  (default)  fail if a committed dashboard differs from what the panel specs generate\n' +
+      '  --write    write src/dashboards/*.json and scripts/dashboard-revisions.json',
   );
   process.exit(0);
 }
-// Imported after the browser globals exist.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { generateDashboards } =
-  require('../src/dashboards/generate') as typeof import('../src/dashboards/generate');
-let stale = 0;
-for (const [file, text] of Object.entries(generateDashboards())) {
-  const target = path.join(dir, file);
-  const current = fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : '';
-  if (current === text) {
-    continue;
-  }
-  if (check) {
-    console.error(`${file} is out of date: run npx tsx scripts/generate-dashboards.ts`);
-    stale++;
-  } else {
-    fs.writeFileSync(target, text);
-    console.log(`wrote ${path.relative(process.cwd(), target)}`);
-  }
-}
-process.exit(stale > 0 ? 1 : 0);
+const write = process.argv.includes('--write');
+const result = spawnSync(
+  'npx',
+  ['jest', '--ci', '--selectProjects', 'plugin', '--runTestsByPath', 'src/dashboards/dashboards.test.ts'],
+  {
+    cwd: path.join(__dirname, '..'),
+    stdio: 'inherit',
+    env: { ...process.env, CHOM_WRITE_DASHBOARDS: write ? '1' : '0' },
+  },
+);
+process.exit(result.status ?? 1);

@@ -19,3 +19,12 @@ export const ALLOCATION_COVERAGE_TARGET = 0.8;
 
 /** Upper bound the days-until-limit recording rule clamps to. */
 export const MAX_DAYS_UNTIL_LIMIT = 3650;
+
+/** The range the pages and dashboards open with. */
+export const DEFAULT_TIME_RANGE = { from: 'now-7d', to: 'now' };
+
+/**
+ * Pages and dashboards show time in UTC: the cost model's months and days are UTC (docs/cost-model.md),
+ * so "this month" on the axis is the month the figures are for.
+ */
+export const DASHBOARD_TIME_ZONE = 'utc';

@@ -3,11 +3,13 @@
  * provisioning files, and the production build in dist/.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { execFileAsync } from '@chom/test-support';
 import YAML from 'yaml';
+import { validatePlugin } from '../scripts/validate-plugin';
 
 const root = path.join(__dirname, '..');
 const repo = path.join(root, '..');
@@ -43,6 +45,17 @@ describe('plugin.json', () => {
     expect(valid).toBe(true);
   });
 
+  it("the catalog links point into this project's repository, at files that exist", () => {
+    const repository = readJson(path.join(root, 'package.json')).repository.url.replace(/\.git$/, '');
+    const links: Array<{ name: string; url: string }> = pluginJson.info.links;
+    expect(links.map((l) => l.name)).toEqual(['Documentation', 'Source code', 'Changelog', 'License']);
+    for (const link of links) {
+      expect(link.url.startsWith(repository)).toBe(true);
+      const file = link.url.slice(repository.length).replace(/^\/blob\/main\/?/, '');
+      expect([link.name, !file || fs.existsSync(path.join(repo, file))]).toEqual([link.name, true]);
+    }
+  });
+
   it('the schema rejects what Grafana rejects (the check can fail)', () => {
     const validate = validator();
     expect(validate({ ...pluginJson, id: 'CHOM FinOps' })).toBe(false);
@@ -50,14 +63,15 @@ describe('plugin.json', () => {
     expect(validate({ ...pluginJson, includes: [{ type: 'dashbord', path: 'x.json' }] })).toBe(false);
   });
 
-  it('is the chom-finops-app app for Grafana 12.4 and later', () => {
+  it('is the chom-finops-app app for Grafana 12.4 and later 12.x (the versions its tests run against)', () => {
     expect(pluginJson).toMatchObject({ id: 'chom-finops-app', type: 'app' });
-    expect(pluginJson.dependencies.grafanaDependency).toBe('>=12.4.0');
+    // Grafana 13 runs React 19 and @grafana/* 13: not tested here, so not declared (docs/grafana-plugin.md).
+    expect(pluginJson.dependencies.grafanaDependency).toBe('>=12.4.0 <13.0.0');
     const grafanaData = readJson(path.join(root, 'package.json')).dependencies['@grafana/data'];
     expect(grafanaData).toMatch(/^\^?12\.4\./);
   });
 
-  it('every include exists: page routes are the app routes, dashboards are files with unique uids', () => {
+  it('every include exists: page routes are the app routes, dashboards are files whose uid the include names', () => {
     const pages = pluginJson.includes.filter((i: { type: string }) => i.type === 'page');
     expect(pages.map((p: { path: string }) => p.path)).toEqual([
       '/a/%PLUGIN_ID%/cost-analysis',
@@ -69,9 +83,12 @@ describe('plugin.json', () => {
     for (const include of dashboards) {
       const file = path.join(root, 'src', include.path);
       expect(fs.existsSync(file)).toBe(true);
-      expect(include.addToNav).toBe(true);
-      const dashboard: Dashboard = readJson(file);
+      const dashboard: Dashboard & { revision?: number } = readJson(file);
       expect(dashboard.uid).toMatch(/^chom-[a-z-]+$/);
+      // Grafana links a dashboard include into the menu by its uid (/d/<uid>); without it no entry.
+      expect(include).toMatchObject({ addToNav: true, uid: dashboard.uid });
+      // Grafana re-imports a plugin dashboard whose revision changed.
+      expect(Number.isInteger(dashboard.revision)).toBe(true);
       uids.add(dashboard.uid);
     }
     expect(uids.size).toBe(2);
@@ -97,10 +114,9 @@ describe('dashboards', () => {
         expect(target.expr.length).toBeGreaterThan(0);
       }
     }
-    // No hard-coded datasource UID anywhere in the file.
-    expect(fs.readFileSync(path.join(root, 'src', 'dashboards', file), 'utf8')).not.toContain(
-      'chom-prometheus',
-    );
+    // The variable starts on the provisioned datasource; no query names a datasource UID.
+    expect(datasource).toMatchObject({ current: { value: 'chom-prometheus' } });
+    expect(JSON.stringify(dashboard.panels)).not.toContain('chom-prometheus');
   });
 
   it('the cost dashboard has the tenant filter on chom_tenant_info', () => {
@@ -133,10 +149,17 @@ describe('provisioning', () => {
     expect(apps[0].jsonData.datasourceUid).toBe('chom-prometheus');
   });
 
-  it('loads the dashboards from the installed plugin folder', () => {
-    const { providers } = readYaml(path.join(dir, 'dashboards', 'chom.yml'));
-    expect(providers[0]).toMatchObject({ type: 'file' });
-    expect(providers[0].options.path).toBe(`/var/lib/grafana/plugins/${pluginJson.id}/dashboards`);
+  it('delivers the dashboards once: as plugin includes, with no dashboard provider for their uids', () => {
+    const providersDir = path.join(dir, 'dashboards');
+    const files = fs.existsSync(providersDir) ? fs.readdirSync(providersDir) : [];
+    const uids = ['chom-cost-analysis', 'chom-capacity-planning'];
+    for (const file of files.filter((f) => /\.ya?ml$/.test(f))) {
+      const text = fs.readFileSync(path.join(providersDir, file), 'utf8');
+      expect(text).not.toContain(`plugins/${pluginJson.id}/dashboards`);
+      for (const uid of uids) {
+        expect(text).not.toContain(uid);
+      }
+    }
   });
 });
 
@@ -154,6 +177,7 @@ describe('production build', () => {
       'dashboards/cost-analysis.json',
       'dashboards/capacity-planning.json',
       'img/logo.svg',
+      'module.js.map',
       'README.md',
       'CHANGELOG.md',
       'LICENSE',
@@ -174,5 +198,79 @@ describe('production build', () => {
     expect(built.info.updated).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(built.includes[0].path).toBe('/a/chom-finops-app/cost-analysis');
     expect(validator()(built)).toBe(true);
+  });
+});
+
+describe("Grafana's plugin validator (offline rules, scripts/validate-plugin.ts)", () => {
+  const dist = path.join(root, 'dist');
+  const options = (d: string) => ({
+    dist: d,
+    src: path.join(root, 'src'),
+    schemaFile: path.join(__dirname, 'data', 'plugin.schema.json'),
+    repoRoot: repo,
+    repositoryUrl: readJson(path.join(root, 'package.json')).repository.url,
+  });
+
+  beforeAll(async () => {
+    if (!fs.existsSync(path.join(dist, 'module.js'))) {
+      await execFileAsync('npm', ['run', 'build'], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
+    }
+  }, 240_000);
+
+  it('the built plugin passes every rule that fails with an error, and has no warning', () => {
+    const findings = validatePlugin(options(dist));
+    expect(findings.filter((f) => f.severity === 'error' || f.severity === 'warning')).toEqual([]);
+    expect(findings.map((f) => f.rule)).toEqual(
+      expect.arrayContaining([
+        'valid-metadata',
+        'valid-license-provided',
+        'valid-grafana-dependency',
+        'has-keywords',
+      ]),
+    );
+  });
+
+  it('the rules catch what the validator catches (the check can fail)', () => {
+    const broken = fs.mkdtempSync(path.join(os.tmpdir(), 'chom-plugin-'));
+    try {
+      fs.cpSync(dist, broken, { recursive: true });
+      const built = readJson(path.join(broken, 'plugin.json'));
+      fs.writeFileSync(
+        path.join(broken, 'plugin.json'),
+        JSON.stringify({
+          ...built,
+          info: { ...built.info, screenshots: [{ name: 'x', path: 'img/missing.png' }], keywords: [] },
+          dependencies: { ...built.dependencies, grafanaDependency: '12.4.0' },
+        }),
+      );
+      fs.writeFileSync(
+        path.join(broken, 'LICENSE'),
+        'Copyright 2026 the CHOM FinOps authors. Licensed under Apache-2.0.',
+      );
+      fs.writeFileSync(path.join(broken, 'img', 'logo.svg'), '<svg><script>alert(1)</script></svg>');
+      fs.rmSync(path.join(broken, 'module.js.map'));
+      const source = fs.mkdtempSync(path.join(os.tmpdir(), 'chom-src-'));
+      fs.writeFileSync(path.join(source, 'facts.ts'), "fetch('/api/ds/query', { method: 'POST' });\n");
+      const rules = validatePlugin({ ...options(broken), src: source }).map((f) => f.rule);
+      fs.rmSync(source, { recursive: true });
+      expect(rules).toEqual(
+        expect.arrayContaining([
+          'path-not-exists',
+          'empty-keywords',
+          'depends-on-single-release',
+          'license-not-valid',
+          'unsafe-svg-file',
+          'js-map-not-found',
+          'no-api-ds-query-endpoint',
+        ]),
+      );
+    } finally {
+      fs.rmSync(broken, { recursive: true, force: true });
+    }
+  });
+
+  it('no source of the plugin calls /api/ds/query (rule no-api-ds-query-endpoint)', () => {
+    const findings = validatePlugin(options(dist)).filter((f) => f.analyzer === 'coderules');
+    expect(findings).toEqual([]);
   });
 });

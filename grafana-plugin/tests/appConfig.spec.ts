@@ -18,6 +18,9 @@ function provisionedJsonData(): Required<AppJsonData> {
   return app.jsonData;
 }
 
+// The last spec saves settings (and restores them): run this file's specs one after the other.
+test.describe.configure({ mode: 'serial' });
+
 // The configuration page is the plugin page's "configuration" tab (src/module.tsx addConfigPage).
 const configTab = () => new URLSearchParams({ page: 'configuration' });
 
@@ -54,4 +57,37 @@ test('the configuration page rejects an invalid currency without saving', async 
 
   await expect(page.getByText('Currency: a three-letter ISO 4217 code')).toBeVisible();
   expect(saves).toEqual([]);
+});
+
+test('saved settings apply: after saving, the page loads again and the app pages use them', async ({
+  gotoAppConfigPage,
+  gotoAppPage,
+  page,
+  request,
+  selectors,
+}) => {
+  const provisioned = provisionedJsonData();
+  const currency = provisioned.currency === 'CHF' ? 'SEK' : 'CHF';
+  try {
+    await gotoAppConfigPage({ pluginId: PLUGIN_ID, queryParams: configTab() });
+    await page.getByTestId(testIds.appConfig.currency).fill(currency);
+    // Grafana keeps plugin settings for the life of the page: saving must load the page again.
+    const reloaded = page.waitForEvent('load');
+    await page.getByTestId(testIds.appConfig.submit).click();
+    await reloaded;
+    await expect(page.getByTestId(testIds.appConfig.currency)).toHaveValue(currency);
+
+    // In the same browser session, without a manual reload.
+    const appPage = await gotoAppPage({ pluginId: PLUGIN_ID, path: 'cost-analysis' });
+    const total = appPage.getByGrafanaSelector(
+      selectors.components.Panels.Panel.containerByTitle('Total monthly cost'),
+    );
+    await expect(total).toContainText(currency, { timeout: 90_000 });
+  } finally {
+    // Back to the provisioned settings, for the other specs.
+    const response = await request.post(`/api/plugins/${PLUGIN_ID}/settings`, {
+      data: { enabled: true, pinned: true, jsonData: provisioned },
+    });
+    expect(response.ok()).toBe(true);
+  }
 });

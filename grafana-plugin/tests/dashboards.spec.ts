@@ -1,5 +1,21 @@
 import { expect, test } from '@grafana/plugin-e2e';
-import { DASHBOARDS, escapeRegExp, expectDatasourceVariable, expectTimePicker } from './fixtures';
+import type { Page } from '@playwright/test';
+import {
+  DASHBOARDS,
+  currencySymbol,
+  escapeRegExp,
+  expectDatasourceVariable,
+  expectTimePicker,
+} from './fixtures';
+
+/** The currency the stack's exporter reports, asked of Prometheus through Grafana's datasource proxy. */
+async function exporterCurrency(page: Page): Promise<string> {
+  const response = await page.request.get(
+    '/api/datasources/proxy/uid/chom-prometheus/api/v1/query?query=chom_exporter_info',
+  );
+  const body = (await response.json()) as { data: { result: Array<{ metric: { currency: string } }> } };
+  return body.data.result[0]!.metric.currency;
+}
 
 for (const dashboard of DASHBOARDS) {
   test(`the ${dashboard.title} dashboard opens with its variables and panels`, async ({
@@ -28,5 +44,27 @@ for (const dashboard of DASHBOARDS) {
     const status = dashboardPage.getPanelByTitle('Exporter');
     await status.scrollIntoView();
     await expect(status.locator).toContainText('Up');
+
+    // The datasource variable starts on the provisioned datasource, the time zone is UTC.
+    await expect(page).toHaveURL(/var-datasource=chom-prometheus/);
+  });
+
+  if (dashboard.moneyStats.length === 0) {
+    continue;
+  }
+  test(`the ${dashboard.title} dashboard shows money in the exporter's currency`, async ({
+    gotoDashboardPage,
+    page,
+  }) => {
+    // The compose stack's exporter reports its currency in chom_exporter_info (exporter/chom-finops.example.yml).
+    const currency = await exporterCurrency(page);
+    const dashboardPage = await gotoDashboardPage({ uid: dashboard.uid });
+    for (const title of dashboard.moneyStats) {
+      const panel = dashboardPage.getPanelByTitle(title);
+      await panel.scrollIntoView();
+      await expect(panel.locator, `panel "${title}"`).toContainText(currencySymbol(currency), {
+        timeout: 90_000,
+      });
+    }
   });
 }

@@ -7,7 +7,7 @@
  * Grafana's browser runtime.
  */
 import { expect, type E2ESelectorGroups, type GrafanaPage } from '@grafana/plugin-e2e';
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { testIds } from '../src/components/testIds';
 import { PLUGIN_ID, ROUTES } from '../src/constants';
 import capacityPlanningDashboard from '../src/dashboards/capacity-planning.json';
@@ -15,6 +15,7 @@ import costAnalysisDashboard from '../src/dashboards/cost-analysis.json';
 import { capacityPlanningPage } from '../src/panels/capacityPlanning';
 import { costAnalysisPage } from '../src/panels/costAnalysis';
 import type { PageSpec } from '../src/panels/types';
+import pluginJson from '../src/plugin.json';
 
 export { PLUGIN_ID, testIds };
 
@@ -24,18 +25,57 @@ export const APP_PAGES: Array<{ spec: PageSpec; route: ROUTES }> = [
   { spec: capacityPlanningPage, route: ROUTES.CapacityPlanning },
 ];
 
-/** The dashboards the plugin ships (plugin.json includes, loaded by provisioning/dashboards/chom.yml). */
-export const DASHBOARDS: Array<{ uid: string; title: string; panelTitles: string[] }> = [
-  costAnalysisDashboard,
-  capacityPlanningDashboard,
-].map((d) => ({ uid: d.uid, title: d.title, panelTitles: d.panels.map((p) => p.title) }));
+/** The dashboards the plugin ships (plugin.json includes, imported by Grafana when the app is enabled). */
+export const DASHBOARDS: Array<{ uid: string; title: string; panelTitles: string[]; moneyStats: string[] }> =
+  [costAnalysisDashboard, capacityPlanningDashboard].map((d) => ({
+    uid: d.uid,
+    title: d.title,
+    panelTitles: d.panels.map((p) => p.title),
+    // Stat panels in money: they take the exporter's currency from the data (configFromData).
+    moneyStats: d.panels
+      .filter((p) => p.type === 'stat' && (p.transformations ?? []).some((t) => t.id === 'configFromData'))
+      .map((p) => p.title),
+  }));
 
-/** The scaling recommendations component's test ids (src/scenes/ScalingRecommendations.tsx). */
-export const SCALING_RECOMMENDATIONS = {
-  title: 'Scaling recommendations',
-  table: 'chom-scaling-recommendations',
-  empty: 'chom-scaling-recommendations-empty',
-};
+/** How Grafana's currency units show a code: the symbol of its built-in unit, else the code. */
+export function currencySymbol(code: string): string {
+  const symbols: Record<string, string> = { USD: '$', EUR: '€', GBP: '£', JPY: '¥', CHF: 'CHF' };
+  return symbols[code] ?? code;
+}
+
+/** The table panels with one row per tenant, their page and their columns (from the panel specs). */
+export const TENANT_TABLES = APP_PAGES.flatMap(({ spec, route }) =>
+  spec.panels
+    .filter((p) => p.type === 'table' && p.labelColumns?.[0]?.label === 'tenant_id')
+    .map((p) => ({
+      route,
+      title: p.title,
+      columns: [...(p.labelColumns ?? []).map((l) => l.name), ...(p.columns ?? []).map((c) => c.name)],
+    })),
+);
+
+/** The dashboards the app adds to Grafana's menu (plugin.json includes with addToNav and a uid). */
+export const MENU_DASHBOARDS = (
+  pluginJson.includes as Array<{ type: string; name: string; uid?: string; addToNav?: boolean }>
+)
+  .filter((i) => i.type === 'dashboard' && i.addToNav)
+  .map((i) => ({ name: i.name, uid: i.uid! }));
+
+/**
+ * The text of the visible rows of a table panel, cell by cell (Grafana's table renders the rows in
+ * view; scroll it to see more).
+ */
+export async function tableRows(panel: Locator): Promise<string[][]> {
+  const rows = panel.getByRole('row');
+  await expect(rows.nth(1), 'the table has rows').toBeVisible();
+  return rows.evaluateAll((elements) =>
+    elements
+      .slice(1)
+      .map((row) =>
+        [...row.querySelectorAll('[role="gridcell"], [role="cell"]')].map((c) => c.textContent?.trim() ?? ''),
+      ),
+  );
+}
 
 /** The label of the datasource variable on the pages and dashboards (src/scenes/buildScene.ts). */
 export const DATASOURCE_VARIABLE_LABEL = 'Data source';

@@ -47,3 +47,11 @@ export function resolveCurrency(
 ): string {
   return configured || exporterCurrency || FALLBACK_CURRENCY;
 }
+
+/** The ISO codes Grafana has a built-in `currencyXXX` unit for. */
+export function grafanaCurrencyCodes(): string[] {
+  return getValueFormats()
+    .flatMap((category) => category.submenu.map((unit) => unit.value))
+    .map((value) => /^currency([A-Z]{3})$/.exec(value)?.[1])
+    .filter((code): code is string => code !== undefined);
+}

@@ -1,35 +1,32 @@
+import { urlUtil } from '@grafana/data';
+import { locationService } from '@grafana/runtime';
 import {
   ConstantVariable,
   DataSourceVariable,
   EmbeddedScene,
   QueryVariable,
   SceneControlsSpacer,
-  SceneDataTransformer,
+  SceneFlexItem,
+  SceneFlexLayout,
   SceneGridItem,
   SceneGridLayout,
-  SceneQueryRunner,
   SceneRefreshPicker,
   SceneTimePicker,
   SceneTimeRange,
   SceneVariableSet,
   VariableValueSelectors,
   VizPanel,
+  VizPanelMenu,
+  sceneGraph,
   type SceneObject,
   type SceneVariable,
 } from '@grafana/scenes';
 import { VariableHide } from '@grafana/schema';
-import type { DataTransformerConfig } from '@grafana/data';
-import { RECOMMENDATIONS_GRID } from '../panels/capacityPlanning';
-import {
-  DATASOURCE_VARIABLE_REF,
-  panelModel,
-  prometheusTarget,
-  type DisplayContext,
-} from '../panels/panelModel';
+import { DEFAULT_TIME_RANGE, DASHBOARD_TIME_ZONE } from '../constants';
+import { buildVizPanel, DATASOURCE_VARIABLE_REF, type DisplayContext } from '../panels/build';
 import type { PageSpec, PanelSpec } from '../panels/types';
-import { QUERIES, TENANT_QUERY } from '../queries';
-import { ScalingRecommendations } from './ScalingRecommendations';
-import { SIGNAL_REFS } from './signals';
+import { TENANT_QUERY } from '../queries';
+import { ExporterStatus, exporterStatusQueries } from './ExporterStatus';
 
 export interface SceneSettings extends DisplayContext {
   datasourceUid: string;
@@ -71,69 +68,81 @@ export function buildVariables(page: PageSpec, settings: SceneSettings): SceneVa
   return variables;
 }
 
-export function buildPanel(spec: PanelSpec, ctx: DisplayContext): VizPanel {
-  const model = panelModel(spec, ctx);
-  const queries = new SceneQueryRunner({
-    datasource: DATASOURCE_VARIABLE_REF,
-    queries: model.targets,
-    maxDataPoints: 500,
+/** The id a spec's panel has in the page's dashboard (the exporter status panel is 1). */
+export const dashboardPanelId = (page: PageSpec, spec: PanelSpec) => page.panels.indexOf(spec) + 2;
+
+/**
+ * The panel menu of an app page panel: the same panel in the bundled dashboard, where Grafana's
+ * panel view, inspector (data, query, JSON) and Explore are, with the page's time range and variables.
+ */
+function panelMenu(page: PageSpec, spec: PanelSpec): VizPanelMenu {
+  const menu = new VizPanelMenu({});
+  menu.addActivationHandler(() => {
+    const id = dashboardPanelId(page, spec);
+    const url = (extra: Record<string, string>) => {
+      const range = sceneGraph.getTimeRange(menu).state;
+      const variables: Record<string, string> = {};
+      for (const name of ['datasource', 'tenant']) {
+        const variable = sceneGraph.lookupVariable(name, menu);
+        if (variable) {
+          variables[`var-${name}`] = String(variable.getValue());
+        }
+      }
+      return urlUtil.renderUrl(`/d/${page.dashboardUid}`, {
+        from: range.from,
+        to: range.to,
+        ...variables,
+        viewPanel: `panel-${id}`,
+        ...extra,
+      });
+    };
+    menu.setState({
+      items: [
+        { text: 'View in dashboard', iconClassName: 'eye', onClick: () => locationService.push(url({})) },
+        {
+          text: 'Inspect',
+          iconClassName: 'info-circle',
+          onClick: () => locationService.push(url({ inspect: `panel-${id}` })),
+        },
+      ],
+    });
   });
-  return new VizPanel({
-    key: spec.key,
-    title: model.title,
-    description: model.description,
-    pluginId: model.pluginId,
-    options: model.options,
-    fieldConfig: model.fieldConfig as unknown as VizPanel['state']['fieldConfig'],
-    $data:
-      model.transformations.length > 0
-        ? new SceneDataTransformer({
-            $data: queries,
-            transformations: model.transformations as DataTransformerConfig[],
-          })
-        : queries,
-  });
+  return menu;
 }
 
-/** The queries behind the scaling recommendations (refIds as SIGNAL_REFS). */
-export function scalingRecommendationsQueries(): SceneQueryRunner {
-  return new SceneQueryRunner({
-    datasource: DATASOURCE_VARIABLE_REF,
-    queries: [
-      prometheusTarget(SIGNAL_REFS.capacityUsed, QUERIES.capacityUsedRatio),
-      prometheusTarget(SIGNAL_REFS.daysUntilLimit, QUERIES.capacityDaysUntilLimit),
-      prometheusTarget(SIGNAL_REFS.cpu, QUERIES.nodeCpu),
-      prometheusTarget(SIGNAL_REFS.memory, QUERIES.nodeMemory),
-      prometheusTarget(SIGNAL_REFS.filesystem, QUERIES.nodeFilesystem),
-    ],
-    maxDataPoints: 200,
+export function buildPanel(page: PageSpec, spec: PanelSpec, ctx: DisplayContext): VizPanel {
+  const panel = buildVizPanel(spec, ctx);
+  panel.setState({ menu: panelMenu(page, spec) });
+  return panel;
+}
+
+/**
+ * Projection panels have a time range of their own (now to their horizon): when the page's range is
+ * refreshed (picker, refresh button or interval), they are refreshed too, so "now" moves with it.
+ */
+function refreshProjections(scene: SceneObject) {
+  const subscription = sceneGraph.getTimeRange(scene).subscribeToState(() => {
+    for (const panel of sceneGraph.findAllObjects(scene, (o) => o instanceof VizPanel) as VizPanel[]) {
+      if (panel.state.$timeRange instanceof SceneTimeRange) {
+        panel.state.$timeRange.onRefresh();
+      }
+    }
   });
+  return () => subscription.unsubscribe();
 }
 
-function gridItem(key: string, pos: { x: number; y: number; w: number; h: number }, body: SceneObject) {
-  return new SceneGridItem({ key: `grid-${key}`, x: pos.x, y: pos.y, width: pos.w, height: pos.h, body });
+function gridItem(spec: PanelSpec, body: SceneObject) {
+  const { x, y, w, h } = spec.gridPos;
+  return new SceneGridItem({ key: `grid-${spec.key}`, x, y, width: w, height: h, body });
 }
 
-/** The scene of one app page: time range, refresh, variables and the page's panels. */
+/** The scene of one app page: time range, refresh, variables, the exporter status and the page's panels. */
 export function buildPageScene(page: PageSpec, settings: SceneSettings, now?: () => Date): EmbeddedScene {
-  const items = page.panels.map((spec) => gridItem(spec.key, spec.gridPos, buildPanel(spec, settings)));
-  if (page.key === 'capacity-planning') {
-    items.push(
-      gridItem(
-        'scaling-recommendations',
-        RECOMMENDATIONS_GRID,
-        new ScalingRecommendations({
-          key: 'scaling-recommendations',
-          title: 'Scaling recommendations',
-          now,
-          $data: scalingRecommendationsQueries(),
-        }),
-      ),
-    );
-  }
+  const items = page.panels.map((spec) => gridItem(spec, buildPanel(page, spec, settings)));
   return new EmbeddedScene({
-    $timeRange: new SceneTimeRange({ from: 'now-7d', to: 'now' }),
+    $timeRange: new SceneTimeRange({ ...DEFAULT_TIME_RANGE, timeZone: DASHBOARD_TIME_ZONE }),
     $variables: new SceneVariableSet({ variables: buildVariables(page, settings) }),
+    $behaviors: [refreshProjections],
     controls: [
       new VariableValueSelectors({}),
       new SceneControlsSpacer(),
@@ -144,6 +153,22 @@ export function buildPageScene(page: PageSpec, settings: SceneSettings, now?: ()
         intervals: ['30s', '1m', '5m', '15m', '1h'],
       }),
     ],
-    body: new SceneGridLayout({ isDraggable: false, isResizable: false, isLazy: false, children: items }),
+    body: new SceneFlexLayout({
+      direction: 'column',
+      children: [
+        new SceneFlexItem({
+          ySizing: 'content',
+          body: new ExporterStatus({ key: 'exporter-status', now, $data: exporterStatusQueries() }),
+        }),
+        new SceneFlexItem({
+          body: new SceneGridLayout({
+            isDraggable: false,
+            isResizable: false,
+            isLazy: false,
+            children: items,
+          }),
+        }),
+      ],
+    }),
   });
 }

@@ -1,11 +1,13 @@
 /**
  * Grafana runtime services for jest, set through @grafana/runtime's public setters: a datasource
- * registry with Prometheus datasources, a request runner answering from a function, a backend that
- * records requests, and panel plugins that render their title and series count.
+ * registry with Prometheus datasources, a request runner answering from a function (for the scenes
+ * query runner and for a datasource's own query()), a backend that records requests, and panel
+ * plugins that render their title and series count.
  */
 import React from 'react';
 import { Observable, of, throwError } from 'rxjs';
 import {
+  FieldType,
   LoadingState,
   PanelPlugin,
   type DataFrame,
@@ -47,6 +49,10 @@ export function prometheusSettings(uid: string, name = uid): DataSourceInstanceS
 }
 
 /** Registers the given Prometheus datasources (none: Grafana has no Prometheus datasource). */
+/** What every query is answered with (setPanelData), and the requests datasources received. */
+let answer: FramesFor = () => [];
+let answered: DataQueryRequest[] = [];
+
 export function setDatasources(list: DataSourceInstanceSettings[], tenants: string[] = ['t1', 't2']) {
   const find = (ref: unknown, scopedVars?: { __sceneObject?: { value?: SceneObject } }) => {
     let uid = typeof ref === 'string' ? ref : (ref as { uid?: string } | null | undefined)?.uid;
@@ -72,7 +78,11 @@ export function setDatasources(list: DataSourceInstanceSettings[], tenants: stri
         type: settings.type,
         meta: settings.meta,
         getRef: () => ({ type: settings.type, uid: settings.uid }),
-        query: () => of({ data: [] }),
+        // The datasource's own query API (what the app's exporter facts use), answered like panels.
+        query: (request: DataQueryRequest) => {
+          answered.push(request);
+          return of({ data: answer(request) });
+        },
         // Variable queries (the tenant filter): the legacy variable API, which scenes supports.
         metricFindQuery: async () => tenants.map((text) => ({ text, value: text })),
       } as never;
@@ -89,11 +99,41 @@ export type FramesFor = (request: DataQueryRequest) => DataFrame[];
 
 /** Answers every panel query with the frames `framesFor` returns; records the requests. */
 export function setPanelData(framesFor: FramesFor, requests: DataQueryRequest[] = []) {
+  answer = framesFor;
+  answered = requests;
   setRunRequest((_ds, request): Observable<PanelData> => {
     requests.push(request);
     return of({ state: LoadingState.Done, series: framesFor(request), timeRange: request.range });
   });
   return requests;
+}
+
+/** Every query fails with `message`, as when Prometheus cannot be reached through the datasource. */
+export function setPanelError(message: string) {
+  answer = () => {
+    throw new Error(message);
+  };
+  setRunRequest((_ds, request): Observable<PanelData> =>
+    of({ state: LoadingState.Error, series: [], errors: [{ message }], timeRange: request.range }),
+  );
+}
+
+/** Frames of instant Prometheus answers as Grafana's backend gives them: one frame per series. */
+export function instantFrames(
+  refId: string,
+  series: Array<{ labels: Record<string, string>; value: number }>,
+  at = Date.now(),
+): DataFrame[] {
+  return series.map(({ labels, value }) => ({
+    refId,
+    name: undefined,
+    length: 1,
+    meta: { custom: { resultType: 'vector' } },
+    fields: [
+      { name: 'Time', type: FieldType.time, config: {}, values: [at] },
+      { name: 'Value', type: FieldType.number, config: {}, labels, values: [value] },
+    ],
+  }));
 }
 
 export interface RecordedRequest {
@@ -144,27 +184,6 @@ export function setFakePanelPlugins() {
     importPanelPlugin: async (id: string) => plugin(id),
     getPanelPluginFromCache: (id: string) => plugin(id),
   });
-}
-
-/** The answer of /api/ds/query for the exporter status queries. */
-export function dsQueryAnswer(values: {
-  up?: number;
-  lastSuccess?: number;
-  currency?: string;
-  thresholds?: number[];
-}) {
-  const frame = (value: number, labels: Record<string, string> = {}) => ({
-    schema: { fields: [{ name: 'Time' }, { name: 'Value', labels }] },
-    data: { values: [[Date.now()], [value]] },
-  });
-  return {
-    results: {
-      up: { frames: values.up === undefined ? [] : [frame(values.up)] },
-      lastSuccess: { frames: values.lastSuccess === undefined ? [] : [frame(values.lastSuccess)] },
-      info: { frames: values.currency ? [frame(1, { version: '0.1.0', currency: values.currency })] : [] },
-      thresholds: { frames: (values.thresholds ?? []).map((t) => frame(t, { threshold: String(t) })) },
-    },
-  };
 }
 
 /** Grafana registers its standard transformations at boot; tests do the same from @grafana/data. */

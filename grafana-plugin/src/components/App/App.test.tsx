@@ -1,17 +1,18 @@
 import React, { useLayoutEffect, useState } from 'react';
 import { render, screen, waitFor } from '@testing-library/react';
 import { Route, Router, Routes } from 'react-router-dom';
-import type { AppPluginMeta } from '@grafana/data';
+import { locationUtil, type AppPluginMeta, type DataQueryRequest } from '@grafana/data';
 import { LocationServiceProvider, locationService } from '@grafana/runtime';
 import type { AppJsonData } from '../../config';
 import {
-  dsQueryAnswer,
+  instantFrames,
   prometheusSettings,
   registerStandardTransformers,
   setBackend,
   setDatasources,
   setFakePanelPlugins,
   setPanelData,
+  setPanelError,
   type RecordedRequest,
 } from '../../testing/runtime';
 import { testIds } from '../testIds';
@@ -58,6 +59,49 @@ function renderApp(path: string, jsonData: AppJsonData = {}) {
 }
 
 let backendRequests: RecordedRequest[];
+let queries: DataQueryRequest[];
+
+const exporter = { job: 'chom-exporter', instance: 'exporter:9864' };
+
+/** Answers the status and facts queries like Prometheus would for an exporter in the given state. */
+function exporterAnswers(state: { up?: number; lastSuccess?: number; currency?: string }) {
+  return (request: DataQueryRequest) =>
+    request.targets.flatMap((target) => {
+      switch (target.refId) {
+        case 'up':
+          return state.up === undefined
+            ? []
+            : instantFrames('up', [
+                { labels: { __name__: 'chom_exporter_up', ...exporter }, value: state.up },
+              ]);
+        case 'lastSuccess':
+          return state.lastSuccess === undefined
+            ? []
+            : instantFrames('lastSuccess', [
+                {
+                  labels: { __name__: 'chom_exporter_last_success_timestamp_seconds', ...exporter },
+                  value: state.lastSuccess,
+                },
+              ]);
+        case 'info':
+          return state.currency
+            ? instantFrames('info', [
+                {
+                  labels: {
+                    __name__: 'chom_exporter_info',
+                    ...exporter,
+                    version: '0.1.0',
+                    currency: state.currency,
+                  },
+                  value: 1,
+                },
+              ])
+            : [];
+        default:
+          return [];
+      }
+    });
+}
 
 beforeAll(() => {
   registerStandardTransformers();
@@ -66,8 +110,8 @@ beforeAll(() => {
 
 beforeEach(() => {
   setDatasources([prometheusSettings('chom-prometheus', 'Prometheus')]);
-  setPanelData(() => []);
-  backendRequests = setBackend(() => dsQueryAnswer({ up: 1, lastSuccess: nowSeconds - 30, currency: 'EUR' }));
+  queries = setPanelData(exporterAnswers({ up: 1, lastSuccess: nowSeconds - 30, currency: 'EUR' }));
+  backendRequests = setBackend(() => ({}));
 });
 
 describe('App', () => {
@@ -82,27 +126,22 @@ describe('App', () => {
     expect(screen.queryByTestId(testIds.app.health)).not.toBeInTheDocument();
   });
 
-  it('asks Grafana for the exporter status through the configured datasource', async () => {
+  it("asks the configured datasource's own query API for the exporter's facts, never /api/ds/query", async () => {
     renderApp('/a/chom-finops-app/cost-analysis');
     await screen.findByText('Total monthly cost', undefined, SLOW);
-    const query = backendRequests.find((r) => r.url === '/api/ds/query')!;
-    const body = query.data as {
-      queries: Array<{ refId: string; expr: string; datasource: { uid: string } }>;
-    };
-    expect(body.queries.map((q) => q.expr)).toEqual([
-      'chom_exporter_up',
-      'chom_exporter_last_success_timestamp_seconds',
+    const facts = queries.find((r) => r.targets.some((t) => t.refId === 'info'))!;
+    expect(facts.targets.map((t) => (t as { expr?: string }).expr)).toEqual([
       'chom_exporter_info',
       'chom_cost_budget_alert_threshold_ratio',
     ]);
-    expect(body.queries.every((q) => q.datasource.uid === 'chom-prometheus')).toBe(true);
+    expect(facts.targets.every((t) => t.datasource?.uid === 'chom-prometheus')).toBe(true);
+    expect(backendRequests.filter((r) => r.url.includes('/api/ds/query'))).toEqual([]);
   });
 
   it('routes to Capacity planning with the scaling recommendations', async () => {
     renderApp('/a/chom-finops-app/capacity-planning');
     expect(await screen.findByText('CPU utilisation', undefined, SLOW)).toBeInTheDocument();
     expect(screen.getByText('Scaling recommendations')).toBeInTheDocument();
-    expect(await screen.findByText(/No capacity data yet/, undefined, SLOW)).toBeInTheDocument();
     expect(screen.queryByText('Total monthly cost')).not.toBeInTheDocument();
   });
 
@@ -113,7 +152,31 @@ describe('App', () => {
       'No Prometheus datasource',
     );
     expect(screen.queryByText('Total monthly cost')).not.toBeInTheDocument();
-    expect(backendRequests).toEqual([]);
+    expect(queries).toEqual([]);
+  });
+
+  it('links to Grafana pages under the sub-path Grafana is served from', async () => {
+    locationUtil.initialize({
+      config: { appSubUrl: '/grafana' } as never,
+      getTimeRangeForUrl: () => ({ from: 'now-7d', to: 'now' }),
+      getVariablesUrlParams: () => ({}),
+    });
+    try {
+      setDatasources([]);
+      renderApp('/a/chom-finops-app/cost-analysis');
+      await screen.findByTestId(testIds.app.noDatasource, undefined, SLOW);
+      const hrefs = screen.getAllByRole('link').map((a) => a.getAttribute('href'));
+      expect(hrefs).toEqual([
+        '/grafana/connections/datasources/new',
+        '/grafana/plugins/chom-finops-app?page=configuration',
+      ]);
+    } finally {
+      locationUtil.initialize({
+        config: { appSubUrl: '' } as never,
+        getTimeRangeForUrl: () => ({ from: 'now-7d', to: 'now' }),
+        getVariablesUrlParams: () => ({}),
+      });
+    }
   });
 
   it('falls back to another Prometheus datasource and says so', async () => {
@@ -126,7 +189,7 @@ describe('App', () => {
   });
 
   it('says "no data yet" when Prometheus has no chom_exporter_up series', async () => {
-    setBackend(() => dsQueryAnswer({}));
+    setPanelData(exporterAnswers({}));
     renderApp('/a/chom-finops-app/cost-analysis');
     const banner = await screen.findByTestId(testIds.app.health, undefined, SLOW);
     expect(banner).toHaveAttribute('data-status', 'no-data');
@@ -134,7 +197,7 @@ describe('App', () => {
   });
 
   it('says the exporter is down when chom_exporter_up is 0', async () => {
-    setBackend(() => dsQueryAnswer({ up: 0, lastSuccess: nowSeconds - 30 }));
+    setPanelData(exporterAnswers({ up: 0, lastSuccess: nowSeconds - 30 }));
     renderApp('/a/chom-finops-app/capacity-planning');
     const banner = await screen.findByTestId(testIds.app.health, undefined, SLOW);
     expect(banner).toHaveAttribute('data-status', 'down');
@@ -143,9 +206,7 @@ describe('App', () => {
   });
 
   it('reports a datasource error', async () => {
-    setBackend(() => {
-      throw { data: { message: 'Post "http://prometheus:9090/api/v1/query": dial tcp: connection refused' } };
-    });
+    setPanelError('Post "http://prometheus:9090/api/v1/query": dial tcp: connection refused');
     renderApp('/a/chom-finops-app/cost-analysis');
     const banner = await screen.findByTestId(testIds.app.health, undefined, SLOW);
     expect(banner).toHaveAttribute('data-status', 'error');

@@ -1,10 +1,9 @@
 import React, { useEffect, useMemo, useState } from 'react';
 import { Navigate, Route, Routes } from 'react-router-dom';
-import type { AppRootProps } from '@grafana/data';
+import { locationUtil, type AppRootProps } from '@grafana/data';
 import { Alert, LinkButton, LoadingPlaceholder } from '@grafana/ui';
 import { displaySettings, resolveSettings, type AppJsonData } from '../../config';
-import { ROUTES } from '../../constants';
-import { evaluateExporterHealth } from '../../domain/exporterHealth';
+import { PLUGIN_ID, ROUTES } from '../../constants';
 import { buildSceneApp } from '../../pages/sceneApp';
 import { fetchExporterFacts, type ExporterFactsResult } from '../../scenes/exporterFacts';
 import { testIds } from '../testIds';
@@ -23,10 +22,15 @@ function NoDatasource({ configuredUid }: { configuredUid: string }) {
         for the UID <code>{configuredUid}</code>). Add the Prometheus that scrapes the CHOM exporter, or
         provision it with <code>provisioning/datasources/prometheus.yml</code>.
       </Alert>
-      <LinkButton href="/connections/datasources/new" icon="plus">
+      {/* Plain links: the sub-path Grafana may be served under (root_url) must be prefixed. */}
+      <LinkButton href={locationUtil.assureBaseUrl('/connections/datasources/new')} icon="plus">
         Add a Prometheus datasource
       </LinkButton>{' '}
-      <LinkButton href="/plugins/chom-finops-app" variant="secondary" icon="cog">
+      <LinkButton
+        href={locationUtil.assureBaseUrl(`/plugins/${PLUGIN_ID}?page=configuration`)}
+        variant="secondary"
+        icon="cog"
+      >
         App configuration
       </LinkButton>
     </div>
@@ -39,7 +43,7 @@ function AppPages({ props, datasourceUid }: { props: AppProps; datasourceUid: st
 
   useEffect(() => {
     let cancelled = false;
-    fetchExporterFacts(datasourceUid).then((result) => {
+    fetchExporterFacts(datasourceUid, props.now?.()).then((result) => {
       if (!cancelled) {
         setFacts(result);
       }
@@ -47,6 +51,8 @@ function AppPages({ props, datasourceUid }: { props: AppProps; datasourceUid: st
     return () => {
       cancelled = true;
     };
+    // The clock is fixed per page load.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [datasourceUid]);
 
   const display = facts ? displaySettings(settings, facts) : null;
@@ -69,24 +75,8 @@ function AppPages({ props, datasourceUid }: { props: AppProps; datasourceUid: st
       </div>
     );
   }
-  const health = evaluateExporterHealth({
-    up: facts.up,
-    lastSuccessSeconds: facts.lastSuccessSeconds,
-    nowSeconds: (now ? now() : new Date()).getTime() / 1000,
-    error: facts.error,
-  });
-  return (
-    <>
-      {health.status !== 'ok' && (
-        <div data-testid={testIds.app.health} data-status={health.status}>
-          <Alert severity={health.status === 'stale' ? 'warning' : 'error'} title={health.title}>
-            {health.message}
-          </Alert>
-        </div>
-      )}
-      <scene.Component model={scene} />
-    </>
-  );
+  // The exporter status banner is part of each page's scene (src/scenes/ExporterStatus.tsx).
+  return <scene.Component model={scene} />;
 }
 
 export function App(props: AppProps) {

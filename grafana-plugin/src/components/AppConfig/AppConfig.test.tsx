@@ -3,8 +3,9 @@ import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { AppPluginMeta, PluginConfigPageProps } from '@grafana/data';
 import { locationService } from '@grafana/runtime';
-import type { AppJsonData } from '../../config';
+import { resolveSettings, type AppJsonData } from '../../config';
 import { setBackend, type RecordedRequest } from '../../testing/runtime';
+import { browserPage } from '../../utils/browser';
 import { testIds } from '../testIds';
 import AppConfig, { validateConfigForm } from './AppConfig';
 
@@ -28,7 +29,8 @@ let reload: jest.SpyInstance;
 
 beforeEach(() => {
   requests = setBackend(() => ({ message: 'Plugin settings updated' }));
-  reload = jest.spyOn(locationService, 'reload').mockImplementation(() => {});
+  // jsdom cannot load a page: record that the page would be loaded again.
+  reload = jest.spyOn(browserPage, 'reload').mockImplementation(() => {});
 });
 
 afterEach(() => reload.mockRestore());
@@ -42,7 +44,7 @@ describe('AppConfig', () => {
     expect(screen.getByTestId(testIds.appConfig.budgetThresholds)).toHaveValue('');
   });
 
-  it("saves the settings in the app's jsonData through the plugin settings API, then reloads", async () => {
+  it("saves the settings in the app's jsonData through the plugin settings API, then loads the page again", async () => {
     renderConfig({ datasourceUid: 'chom-prometheus' });
     const user = userEvent.setup();
     await user.clear(screen.getByTestId(testIds.appConfig.datasourceUid));
@@ -70,6 +72,32 @@ describe('AppConfig', () => {
         },
       },
     ]);
+  });
+
+  it("saved settings reach the pages: Grafana's settings cache lives as long as the page", async () => {
+    // Grafana keeps each plugin's settings in memory once fetched (public/app/features/plugins/
+    // pluginSettings.ts) and hands the app that copy: only a new page load fetches them again.
+    let server: AppJsonData = { currency: '' };
+    let cached: AppJsonData | undefined = server;
+    const pageSettings = () => (cached ??= server);
+    setBackend((request) => {
+      server = (request.data as { jsonData: AppJsonData }).jsonData;
+      return { message: 'Plugin settings updated' };
+    });
+    reload.mockImplementation(() => {
+      cached = undefined;
+    });
+    // locationService.reload() as runtime 12.4 implements it: the route re-renders, the page stays.
+    const routeReload = jest.spyOn(locationService, 'reload');
+
+    renderConfig(pageSettings());
+    const user = userEvent.setup();
+    await user.type(screen.getByTestId(testIds.appConfig.currency), 'chf');
+    await user.click(screen.getByTestId(testIds.appConfig.submit));
+
+    await waitFor(() => expect(reload).toHaveBeenCalledTimes(1));
+    expect(resolveSettings(pageSettings()).currency).toBe('CHF');
+    routeReload.mockRestore();
   });
 
   it('names the invalid field and saves nothing', async () => {

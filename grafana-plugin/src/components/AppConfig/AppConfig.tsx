@@ -1,9 +1,10 @@
 import React, { useState, type FormEvent } from 'react';
 import { lastValueFrom } from 'rxjs';
 import type { AppPluginMeta, PluginConfigPageProps, PluginMeta } from '@grafana/data';
-import { getBackendSrv, locationService } from '@grafana/runtime';
+import { getBackendSrv } from '@grafana/runtime';
 import { Alert, Button, Field, FieldSet, Input } from '@grafana/ui';
 import { normaliseCurrencyCode, resolveSettings, type AppJsonData } from '../../config';
+import { browserPage } from '../../utils/browser';
 import { testIds } from '../testIds';
 
 export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppJsonData>> {}
@@ -86,8 +87,9 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
     setSaveError(null);
     try {
       await savePluginSettings(plugin.meta.id, { enabled, pinned, jsonData: result.jsonData });
-      // Grafana keeps plugin settings in its boot data: reload so the pages see the new values.
-      locationService.reload();
+      // Grafana caches plugin settings for the life of the page: load the page again so that the app
+      // pages (and this form) read the saved values.
+      browserPage.reload();
     } catch (err) {
       const message = (err as { data?: { message?: string }; message?: string }).data?.message;
       setSaveError(message ?? (err as Error).message ?? 'unknown error');

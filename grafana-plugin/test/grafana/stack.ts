@@ -1,0 +1,148 @@
+/**
+ * A real Prometheus with the project's recording rules (intervals shortened to 1 s) scraping the real
+ * exporter on a seeded demo database and a node_exporter, with a day of capacity history backfilled:
+ * what the query tests and the screenshot script read, as Grafana's Prometheus datasource would.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import {
+  backfillOpenMetrics,
+  createTestDatabase,
+  eventually,
+  freePort,
+  repoRoot,
+  seedDemoDatabase,
+  startExporter,
+  startProcess,
+  startPrometheus,
+  tempDir,
+  waitForHttp,
+  type RunningPrometheus,
+} from '@chom/test-support';
+
+export const EXPORTER_CONFIG = `
+currency: EUR
+collection: { ttl_seconds: 1, tenant_limit: 500 }
+budgets:
+  monthly_total: 5000
+  categories: { compute: 3000, storage: 500 }
+  alert_thresholds: [0.5, 0.75, 0.9, 1.0]
+capacity: { database_limit_bytes: 10737418240 }
+`;
+
+export const DAY = 86400;
+
+export function historyOpenMetrics(endSeconds: number): string {
+  const lines: string[] = ['# TYPE chom_capacity_used gauge', '# TYPE node_filesystem_avail_bytes gauge'];
+  const used: string[] = [];
+  const avail: string[] = [];
+  // One sample every 5 minutes for 24 hours: storage and database grow, the disk fills.
+  for (let i = 0; i <= 288; i++) {
+    const t = endSeconds - (288 - i) * 300;
+    used.push(
+      `chom_capacity_used{instance="history",job="chom-exporter",resource="storage",unit="bytes"} ${1e9 + i * 1e6} ${t}`,
+    );
+    used.push(
+      `chom_capacity_used{instance="history",job="chom-exporter",resource="database",unit="bytes"} ${1e8 + i * 1e5} ${t}`,
+    );
+    avail.push(
+      `node_filesystem_avail_bytes{instance="history",job="node",device="/dev/history",fstype="ext4",mountpoint="/data"} ${5e10 - i * 1e7} ${t}`,
+    );
+  }
+  return [lines[0], ...used, lines[1], ...avail, '# EOF', ''].join('\n');
+}
+
+export function rulesWithShortIntervals(dir: string): string[] {
+  const rulesDir = path.join(repoRoot, 'alerting', 'rules');
+  return fs
+    .readdirSync(rulesDir)
+    .filter((f) => f.endsWith('.yml'))
+    .map((file) => {
+      const doc = YAML.parse(fs.readFileSync(path.join(rulesDir, file), 'utf8')) as {
+        groups: Array<{ interval?: string }>;
+      };
+      for (const group of doc.groups) {
+        group.interval = '1s';
+      }
+      const target = path.join(dir, file);
+      fs.writeFileSync(target, YAML.stringify(doc));
+      return target;
+    });
+}
+
+export interface QueryStack {
+  prometheus: RunningPrometheus;
+  stop(): Promise<void>;
+}
+
+/** Starts the stack and waits (bounded) until the recording rules have evaluated on scraped data. */
+export async function startQueryStack(): Promise<QueryStack> {
+  const stops: Array<() => Promise<unknown> | unknown> = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) {
+      await s();
+    }
+  };
+  let prometheus: RunningPrometheus;
+  try {
+    const db = await createTestDatabase('plugin_queries');
+    stops.push(() => db.drop());
+    await seedDemoDatabase({ databaseUrl: db.url, scale: 'small', seed: 7 });
+    const exporter = await startExporter({ databaseUrl: db.url, configYaml: EXPORTER_CONFIG });
+    stops.push(() => exporter.stop());
+
+    const nodePort = await freePort();
+    const nodeExporter = startProcess('/usr/bin/prometheus-node-exporter', [
+      `--web.listen-address=127.0.0.1:${nodePort}`,
+    ]);
+    stops.push(() => nodeExporter.stop());
+    await waitForHttp(`http://127.0.0.1:${nodePort}/metrics`, nodeExporter);
+
+    const work = tempDir('plugin-queries');
+    const dataDir = path.join(work.dir, 'data');
+    await backfillOpenMetrics(historyOpenMetrics(Math.floor(Date.now() / 1000) - 600), dataDir);
+    prometheus = await startPrometheus({
+      scrapeTargets: { 'chom-exporter': [exporter.target], node: [`127.0.0.1:${nodePort}`] },
+      scrapeInterval: '1s',
+      evaluationInterval: '1s',
+      ruleFiles: rulesWithShortIntervals(work.dir),
+      dataDir,
+    });
+    stops.push(() => prometheus.stop());
+
+    // Wait (bounded) for the slowest live figures: a rate over node CPU counters, then two evaluations of
+    // the recorded series that the 30/60/90-day projections fit a line through.
+    const slowest = [
+      'chom:cost_monthly:sum',
+      'chom:capacity_days_until_limit:predict_linear',
+      // The projections start from a few seconds ago (Grafana aligns a range's start to its step):
+      // the series they extend must have ten seconds of history.
+      ...[
+        'chom:month_remaining:seconds',
+        'chom:cost_month_to_date:sum',
+        'chom:cost_month_end:forecast',
+        'chom:capacity_days_until_limit:predict_linear',
+        'chom:node_cpu_utilisation:ratio',
+        'chom:node_memory_utilisation:ratio',
+      ].map((series) => `count_over_time(${series}[1h]) >= 10`),
+    ];
+    await eventually(
+      async () => {
+        for (const expr of slowest) {
+          const result = await prometheus.query(expr);
+          if (!Array.isArray(result) || result.length === 0) {
+            throw new Error(`${expr} has no data yet`);
+          }
+        }
+        return true;
+      },
+      90_000,
+      'recording rules evaluated on scraped data',
+    );
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { prometheus, stop };
+}
