@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import bcrypt from 'bcryptjs';
@@ -225,7 +226,12 @@ describe('TLS, basic auth and bearer tokens on the exporter', () => {
       expect(response.headers['x-frame-options']).toBe('deny');
     }
     // idle keep-alive connections outlive a scrape interval (Node's default would close them after 5 s)
-    const keepAlive = await exporter.request('/metrics', { headers: { Authorization: `Bearer ${TOKEN}` } });
+    const agent = new https.Agent({ keepAlive: true });
+    const keepAlive = await exporter.request('/metrics', {
+      agent,
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    });
+    agent.destroy();
     expect(keepAlive.headers['keep-alive']).toBe('timeout=120');
     const head = await exporter.request('/metrics', {
       method: 'HEAD',
