@@ -11,7 +11,7 @@
 #   CHOM_DEMO_SEED        seed of the demo data (default 1)
 #   CHOM_DEMO_RESEED      1 (default): seed again on every start, so the data is laid out around now;
 #                         0: keep the tables if they are already there
-#   CHOM_PORT, CHOM_LISTEN_ADDRESS, CHOM_CONFIG, CHOM_LOG_LEVEL: passed to the exporter
+#   CHOM_PORT, CHOM_LISTEN_ADDRESS, CHOM_CONFIG, CHOM_WEB_CONFIG_FILE, CHOM_LOG_LEVEL: passed to the exporter
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -59,7 +59,7 @@ if [ -z "${CHOM_CONFIG:-}" ] && [ -f exporter/chom-finops.example.yml ]; then
   export CHOM_CONFIG=exporter/chom-finops.example.yml
 fi
 port="${CHOM_PORT:-9864}"
-log "running the exporter against $database (config: ${CHOM_CONFIG:-defaults})"
+log "running the exporter against $database (config: ${CHOM_CONFIG:-defaults}, web config: ${CHOM_WEB_CONFIG_FILE:-none: plain HTTP, no authentication})"
 log "  metrics: http://127.0.0.1:$port/metrics   health: /healthz   readiness: /readyz"
 log "  only MariaDB and the exporter run; the full stack is described in docs/deployment.md. Ctrl-C stops."
 exec "$tsx" exporter/src/main.ts

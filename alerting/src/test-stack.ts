@@ -32,9 +32,14 @@ export function writeAcceleratedRules(
   });
 }
 
-/** prometheus.yml with the exporter job pointed at `exporterTarget` and only that job kept. */
+/**
+ * prometheus.yml with the exporter job pointed at `exporterTarget` and only that job kept. The job
+ * keeps its credential settings with `exporterCredentialsFile` as the file (the exporter must then
+ * accept that token); without it they are removed (an exporter without a web config).
+ */
 export function testPrometheusConfig(options: {
   exporterTarget: string;
+  exporterCredentialsFile?: string;
   ruleFiles: string[];
   alertmanagerUrl: string;
   interval: string;
@@ -48,6 +53,7 @@ export function testPrometheusConfig(options: {
       scrape_interval?: string;
       scrape_timeout?: string;
       static_configs: Array<{ targets: string[] }>;
+      authorization?: { type?: string; credentials_file?: string };
     }>;
   };
   config.global.scrape_interval = options.interval;
@@ -58,8 +64,11 @@ export function testPrometheusConfig(options: {
   };
   config.scrape_configs = config.scrape_configs
     .filter((job) => job.job_name === 'chom-exporter')
-    .map((job) => ({
+    .map(({ authorization, ...job }) => ({
       ...job,
+      ...(authorization && options.exporterCredentialsFile
+        ? { authorization: { ...authorization, credentials_file: options.exporterCredentialsFile } }
+        : {}),
       scrape_interval: options.interval,
       scrape_timeout: options.interval,
       static_configs: [{ targets: [options.exporterTarget] }],

@@ -1,3 +1,6 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import {
   createTestDatabase,
   eventually,
@@ -63,8 +66,13 @@ describe('budget exceeded, end to end', () => {
     // Priced so that, billed since the 1st, it adds about one budget to the month-to-date cost.
     hugeServerMonthly = Math.ceil((1.2 * budget) / Math.max(monthElapsedFraction(new Date()), 0.001));
 
+    // /metrics behind a bearer token, scraped with the production job's authorization settings
+    const tokenFile = path.join(work.dir, 'chom-exporter-token');
+    fs.writeFileSync(tokenFile, `${crypto.randomBytes(24).toString('hex')}\n`);
     exporter = await startExporter({
       databaseUrl: db.url,
+      webConfigYaml: `bearer_auth: { token_files: [${tokenFile}] }\n`,
+      scrapeHeaders: { Authorization: `Bearer ${fs.readFileSync(tokenFile, 'utf8').trim()}` },
       configYaml: [
         'collection: { ttl_seconds: 1 }',
         'pricing:',
@@ -79,6 +87,7 @@ describe('budget exceeded, end to end', () => {
     prometheus = await startPrometheus({
       configYaml: testPrometheusConfig({
         exporterTarget: exporter.target,
+        exporterCredentialsFile: tokenFile,
         ruleFiles,
         alertmanagerUrl: alertmanager.url,
         interval: '1s',

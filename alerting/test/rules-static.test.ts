@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFileAsync, repoRoot } from '@chom/test-support';
+import { execFileAsync, repoRoot, tempDir } from '@chom/test-support';
 import {
   alertingDir,
   alertNames,
@@ -29,11 +29,22 @@ function documentedNames(): string[] {
 
 describe('Prometheus configuration and rule files', () => {
   test('promtool check config accepts prometheus.yml and the rule files it loads', async () => {
-    const { stdout } = await execFileAsync('promtool', ['check', 'config', 'prometheus.yml'], {
-      cwd: alertingDir,
-    });
-    expect(stdout).toContain('rules/recording.yml');
-    expect(stdout).toContain('rules/alerts.yml');
+    // promtool checks that the credential files exist: a copy beside the rules, with a stand-in
+    // for the operator's secret file (docs/deployment.md), as the compose stack lays it out.
+    const work = tempDir('promtool-config');
+    try {
+      fs.copyFileSync(path.join(alertingDir, 'prometheus.yml'), path.join(work.dir, 'prometheus.yml'));
+      fs.symlinkSync(path.join(alertingDir, 'rules'), path.join(work.dir, 'rules'));
+      fs.mkdirSync(path.join(work.dir, 'secrets'));
+      fs.writeFileSync(path.join(work.dir, 'secrets', 'chom-exporter-token'), 'stand-in-token-0123456789');
+      const { stdout } = await execFileAsync('promtool', ['check', 'config', 'prometheus.yml'], {
+        cwd: work.dir,
+      });
+      expect(stdout).toContain('rules/recording.yml');
+      expect(stdout).toContain('rules/alerts.yml');
+    } finally {
+      work.remove();
+    }
   });
 
   test('promtool check rules --lint=all reports nothing', async () => {

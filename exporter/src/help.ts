@@ -5,6 +5,8 @@ Usage:
   tsx exporter/src/main.ts                 run the exporter
   tsx exporter/src/main.ts --check-config [FILE]
                                            validate the YAML config (FILE or $CHOM_CONFIG) and exit
+  tsx exporter/src/main.ts --check-web-config [FILE]
+                                           validate the web config (FILE or $CHOM_WEB_CONFIG_FILE) and exit
   tsx exporter/src/main.ts --help          this text
   tsx exporter/src/main.ts --version       the version
 
@@ -15,12 +17,29 @@ Environment:
   CHOM_PORT            HTTP port (default 9864)
   CHOM_LISTEN_ADDRESS  address to listen on (default 0.0.0.0)
   CHOM_CONFIG          path of the YAML config (optional: every setting has a default)
+  CHOM_WEB_CONFIG_FILE path of the web config: TLS, basic auth, bearer tokens, client networks (optional:
+                       without it, plain HTTP and no authentication; see docs/configuration.md)
   CHOM_LOG_LEVEL       fatal, error, warn, info (default), debug, trace or silent; logs are JSON lines on stdout
 
 HTTP:
   /metrics  the exposition (collected at most once per collection.ttl_seconds)
   /healthz  200 while the process is alive
   /readyz   200 once the database answers and a first collection succeeded, 503 before
+  With a web config, every path but /healthz and /readyz needs a credential (401 without one) and a
+  client in client_allowed_networks (403 otherwise).
+
+Web config (CHOM_WEB_CONFIG_FILE; the format of the Prometheus exporter-toolkit, as node_exporter's
+--web.config.file, plus bearer_auth and client_allowed_networks):
+  tls_server_config                      cert_file, key_file (or cert, key), client_auth_type, client_ca_file,
+                                         client_allowed_sans, min_version, max_version, cipher_suites,
+                                         prefer_server_cipher_suites, curve_preferences
+  http_server_config.headers             Strict-Transport-Security, X-Content-Type-Options, X-Frame-Options,
+                                         X-XSS-Protection, Content-Security-Policy
+  basic_auth_users                       map of user name to bcrypt hash (htpasswd -nBC 10 "" | tr -d ':\n')
+  bearer_auth.token_files                files holding one token each (Authorization: Bearer <token>)
+  client_allowed_networks                list of IPv4/IPv6 networks (CIDR) allowed to connect
+  rate_limit                             { interval, burst }: requests refused with 429 past the limit
+  Files are re-read when they change (certificates, users, tokens); an invalid change keeps the old ones.
 
 YAML settings (all optional; see exporter/chom-finops.example.yml and docs/configuration.md):
   currency                               ISO 4217 code stated in HELP texts (default USD); nothing is converted

@@ -1,9 +1,10 @@
-import type { Server } from 'node:http';
 import pino from 'pino';
 import { createCollector, VERSION } from './collector';
 import { ConfigError, loadConfigFile, loadEnvironment } from './config';
 import { HELP } from './help';
 import { createApp } from './server/app';
+import { listen } from './server/listen';
+import { loadWebConfigFile } from './server/web-config';
 import { createPool } from './sources';
 
 function fail(error: unknown): never {
@@ -31,21 +32,26 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${file ?? '(no file: defaults)'}: configuration is valid\n`);
     return;
   }
+  const checkWebAt = argv.indexOf('--check-web-config');
+  if (checkWebAt >= 0) {
+    const file = argv[checkWebAt + 1] ?? process.env.CHOM_WEB_CONFIG_FILE;
+    if (!file) throw new ConfigError(['--check-web-config: expected a FILE or CHOM_WEB_CONFIG_FILE']);
+    loadWebConfigFile(file);
+    process.stdout.write(`${file}: web configuration is valid\n`);
+    return;
+  }
   const unknown = argv.filter((a) => a.startsWith('-'));
   if (unknown.length > 0) throw new ConfigError([`${unknown[0]}: unknown option (see --help)`]);
 
   const env = loadEnvironment(process.env);
   const config = loadConfigFile(env.configPath);
+  const webConfig = loadWebConfigFile(env.webConfigPath);
   const logger = pino({ level: env.logLevel, base: { service: 'chom-finops-exporter' } });
   const pool = createPool(env.databaseUrl);
   const collector = createCollector({ pool, config, logger });
   const app = createApp({ collector, pool, logger });
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(env.port, env.listenAddress, (error?: Error) =>
-      error ? reject(error) : resolve(s),
-    );
-  });
+  const server = await listen(app, { port: env.port, host: env.listenAddress, config: webConfig, logger });
   logger.info(
     { port: env.port, address: env.listenAddress, config: env.configPath ?? null, version: VERSION },
     'exporter listening',

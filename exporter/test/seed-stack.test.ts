@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFileAsync, repoRoot } from '@chom/test-support';
+import { execFileAsync, repoRoot, tempDir } from '@chom/test-support';
+import { parseWebConfigText } from '../src/server/web-config';
 import { parse } from 'yaml';
 
 /**
@@ -145,6 +146,40 @@ describe('docker-compose stack', () => {
     const hosts = targets.map((t) => t.split(':')[0]).filter((h) => h !== 'localhost');
     expect(hosts.filter((h) => h === undefined || !(h in services))).toEqual([]);
     expect(targets).toEqual(expect.arrayContaining(['exporter:9864', 'reporter:9865', 'alertmanager:9093']));
+  });
+
+  test('/metrics is scraped with a credential: the exporter accepts the token file Prometheus sends', () => {
+    const exporter = services.exporter as Service;
+    const webConfigPath = exporter.environment?.CHOM_WEB_CONFIG_FILE;
+    const mount = bindMounts().find((m) => m.service === 'exporter' && m.target === webConfigPath);
+    expect(mount?.host).toBe('./exporter/web-config.demo.yml');
+    // the demo web config, with its secret where the exporter's Docker secret puts it
+    const work = tempDir('compose-web-config');
+    try {
+      const tokenFile = path.join(work.dir, 'token');
+      fs.writeFileSync(tokenFile, 'stand-in-token-0123456789\n');
+      const text = fs.readFileSync(path.join(repoRoot, mount?.host as string), 'utf8');
+      const secretPath = (name: string) => `/run/secrets/${name}`;
+      const secrets = (exporter.secrets ?? []).filter((name) => text.includes(secretPath(name)));
+      expect(secrets).toEqual(['chom-exporter-token']);
+      const config = parseWebConfigText(
+        text.replace(secretPath('chom-exporter-token'), tokenFile),
+        path.join(work.dir, 'web.yml'),
+      );
+      expect(config.bearerTokenDigests).toHaveLength(1);
+    } finally {
+      work.remove();
+    }
+    // Prometheus reads the same secret file, where prometheus.yml names it (relative to the config)
+    const prometheusYml = parse(
+      fs.readFileSync(path.join(repoRoot, 'alerting', 'prometheus.yml'), 'utf8'),
+    ) as {
+      scrape_configs: { job_name: string; authorization?: { credentials_file?: string } }[];
+    };
+    const job = prometheusYml.scrape_configs.find((c) => c.job_name === 'chom-exporter');
+    const credentials = path.posix.join('/etc/prometheus', job?.authorization?.credentials_file ?? '');
+    const prometheusMount = bindMounts().find((m) => m.service === 'prometheus' && m.target === credentials);
+    expect(prometheusMount?.host).toBe(compose.secrets['chom-exporter-token']?.file);
   });
 
   test('long-running services have healthchecks, named volumes are declared, images are pinned', () => {

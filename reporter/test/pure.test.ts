@@ -1,4 +1,5 @@
 import { budgetStatus, cumulativeTrend, periodBudget } from '../src/model/build';
+import { opportunityKind, resourceLabel } from '../src/model/opportunity-kinds';
 import { fillPlaceholders } from '../src/delivery/message';
 import { backoffDelay, isPermanentFailure } from '../src/delivery/send';
 import type { ReportModel } from '../src/model/types';
@@ -86,4 +87,35 @@ test('sizes and durations follow the report locale', () => {
   expect(f.bytes(512)).toBe('512 B');
   expect(f.duration(5.7 * 3600)).toBe('5,7 h');
   expect(createFormatter('en-US', 'USD', 'UTC').duration(3 * 86400)).toBe('3.0 d');
+});
+
+describe('opportunity kinds', () => {
+  test('every kind the exporter publishes has a readable name; only negative_margin is not a saving', () => {
+    const kinds = [
+      'idle_server',
+      'stopped_server',
+      'underused_server',
+      'negative_margin',
+      'orphaned_server',
+      'orphaned_sites',
+    ];
+    for (const kind of kinds) {
+      const k = opportunityKind(kind);
+      expect([kind, k.known, k.name === kind]).toEqual([kind, true, false]);
+      expect([kind, k.saving]).toEqual([kind, kind !== 'negative_margin']);
+    }
+    expect(resourceLabel('orphaned_server', '31')).toBe('server 31');
+    expect(resourceLabel('orphaned_sites', '207')).toBe('tenant 207');
+    expect(resourceLabel('negative_margin', '103')).toBe('tenant 103');
+  });
+
+  test('a kind this version does not know keeps its code and counts as a saving', () => {
+    expect(opportunityKind('oversized_disk')).toEqual({
+      name: 'oversized_disk',
+      resource: 'server',
+      saving: true,
+      known: false,
+    });
+    expect(resourceLabel('oversized_disk', 'x-9')).toBe('x-9');
+  });
 });

@@ -14,6 +14,8 @@ import {
   BUDGET_TOTAL,
   CATEGORIES,
   SAVINGS,
+  NEGATIVE_MARGIN_TENANTS,
+  shortfall,
   STORAGE,
   TENANTS,
   lastSampleBefore,
@@ -137,14 +139,35 @@ describe('the October 2026 report', () => {
     }
   });
 
-  test('optimization opportunities with their savings', () => {
+  test('optimization opportunities: readable kinds, savings summed without the negative margins', () => {
+    expect(NEGATIVE_MARGIN_TENANTS).toEqual(['103']);
     expect(model.optimizations.count).toBe(SAVINGS.length);
+    // negative_margin is a shortfall: never in the savings total
     expect(model.optimizations.total).toBeCloseTo(sum(SAVINGS.map((s) => s.value)), 9);
-    expect(model.optimizations.rows[0]).toMatchObject({
-      kind: 'idle_server',
-      resourceId: 'server-17',
-      savings: 45.6,
+    expect(model.optimizations.rows.map((r) => [r.name, r.resource, r.priority, r.monthly])).toEqual([
+      ['Idle server', 'server 17', 'high', 45.6],
+      ['Server of a deleted tenant', 'server 31', 'high', 38.4],
+      ['Stopped server', 'server 23', 'medium', 22.5],
+      ['Under-used server', 'server 4', 'low', 12.75],
+      ['Sites of a deleted tenant', 'tenant 207', 'medium', 1.85],
+    ]);
+    const expected = shortfall('103', lastSampleBefore(OCT.end));
+    expect(model.optimizations.shortfalls).toEqual({
+      rows: [
+        {
+          kind: 'negative_margin',
+          name: 'Negative margin',
+          resourceId: '103',
+          resource: 'tenant 103',
+          priority: 'high',
+          monthly: expected,
+        },
+      ],
+      total: expected,
+      count: 1,
     });
+    // the same tenant's margin in the tenant table
+    expect(model.tenants.rows.find((r) => r.tenantId === '103')?.margin).toBeCloseTo(-expected, 6);
   });
 
   test('storage headroom and days until full from the linear growth', () => {
@@ -179,10 +202,22 @@ describe('the October 2026 report', () => {
     expect(normaliseSpaces(f.money(spend))).toMatch(/^\d{1,3}(\.\d{3})*,\d{2} €$/);
     expect(text).toContain(normaliseSpaces(f.money(spend)));
     expect(text).toContain(normaliseSpaces(f.money(BUDGET_TOTAL)));
-    expect(text).toContain(normaliseSpaces(f.money(sum(SAVINGS.map((s) => s.value)))));
+    expect(text).toContain(
+      `5 opportunities, estimated savings ${normaliseSpaces(f.money(sum(SAVINGS.map((s) => s.value))))} per month.`,
+    );
+    for (const name of [
+      'Idle server',
+      'Server of a deleted tenant',
+      'Sites of a deleted tenant',
+      'tenant 207',
+    ])
+      expect(text).toContain(name);
+    expect(text).toContain(
+      `Negative margin: 1 tenant costs more than its revenue, ${normaliseSpaces(f.money(shortfall('103', lastSampleBefore(OCT.end))))} per month in all.`,
+    );
     expect(text).toContain(normaliseSpaces(f.money(tenantTotal('101', OCT.start))));
     expect(text).toContain('Cost report · October 2026');
-    expect(text).toContain('server-17');
+    expect(text).toContain('server 17');
     expect(text).toContain('ChomCostAnomaly');
     expect(text).toMatch(/Page 1 of \d/);
   });
@@ -193,6 +228,14 @@ describe('the October 2026 report', () => {
     const spendLine = lines.find((l) => l.startsWith('summary,total,spend,'))!;
     expect(Number(spendLine.split(',')[3])).toBeCloseTo(sum(Object.values(mtdAt(OCT.end))), 6);
     expect(spendLine.endsWith(',EUR')).toBe(true);
+    const figure = (prefix: string) => Number(lines.find((l) => l.startsWith(prefix))?.split(',')[3]);
+    expect(figure('optimization,total,savings_monthly,')).toBeCloseTo(sum(SAVINGS.map((s) => s.value)), 9);
+    expect(figure('optimization,orphaned_server:31,savings_monthly,')).toBe(38.4);
+    expect(figure('optimization,orphaned_sites:207,savings_monthly,')).toBe(1.85);
+    const shortfall103 = shortfall('103', lastSampleBefore(OCT.end));
+    expect(figure('optimization,negative_margin:103,shortfall_monthly,')).toBeCloseTo(shortfall103, 9);
+    expect(figure('optimization,total,shortfall_monthly,')).toBeCloseTo(shortfall103, 9);
+    expect(lines.filter((l) => l.includes('negative_margin') && l.includes('savings_monthly'))).toEqual([]);
   });
 
   test('rendering again with the same clock gives the same bytes', async () => {

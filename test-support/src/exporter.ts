@@ -1,28 +1,39 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { freePort } from './ports';
-import { startProcess, waitForHttp, execFileAsync, type RunningProcess } from './process';
+import { startProcess, waitForHttp, execFileAsync, type ClientTls, type RunningProcess } from './process';
+import { httpRequest, type HttpRequestOptions, type HttpResponse } from './http';
 import { repoRoot, tempDir } from './paths';
 
 const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
 
 export interface RunningExporter {
+  /** http://127.0.0.1:<port>, or https:// when the web configuration enables TLS */
   readonly url: string;
   /** host:port, for a Prometheus scrape target. */
   readonly target: string;
   readonly process: RunningProcess;
-  /** The current /metrics text. */
+  /** The current /metrics text (with the `scrapeHeaders` given at start). */
   metrics(): Promise<string>;
+  /** A request to `path` (sent as is) with the `tls` settings given at start. */
+  request(path: string, options?: HttpRequestOptions): Promise<HttpResponse>;
   stop(): Promise<void>;
 }
 
 /**
  * Starts the real exporter (exporter/src/main.ts) against `databaseUrl` on a free port and waits for
- * /readyz. `configYaml` is written to a temp file and passed as CHOM_CONFIG.
+ * /readyz. `configYaml` is written to a temp file and passed as CHOM_CONFIG, `webConfigYaml` likewise
+ * as CHOM_WEB_CONFIG_FILE; with `tls` the URLs are https, trust `tls.ca` and present `tls.cert`.
  */
 export async function startExporter(options: {
   databaseUrl: string;
   configYaml?: string;
+  webConfigYaml?: string;
+  tls?: ClientTls;
+  /** headers of metrics(), e.g. the credentials */
+  scrapeHeaders?: Record<string, string>;
+  /** default 127.0.0.1; `::` listens on IPv6 and IPv4 (the URLs still use 127.0.0.1) */
+  listenAddress?: string;
   env?: NodeJS.ProcessEnv;
   readyTimeoutMs?: number;
 }): Promise<RunningExporter> {
@@ -33,17 +44,30 @@ export async function startExporter(options: {
     fs.writeFileSync(configFile, options.configYaml);
     env.CHOM_CONFIG = configFile;
   }
+  if (options.webConfigYaml !== undefined) {
+    const webConfigFile = path.join(work.dir, 'web.yml');
+    fs.writeFileSync(webConfigFile, options.webConfigYaml);
+    env.CHOM_WEB_CONFIG_FILE = webConfigFile;
+  }
   const port = await freePort();
   env.CHOM_PORT = String(port);
-  env.CHOM_LISTEN_ADDRESS = '127.0.0.1';
+  env.CHOM_LISTEN_ADDRESS = options.listenAddress ?? '127.0.0.1';
   const proc = startProcess(tsx, [path.join(repoRoot, 'exporter', 'src', 'main.ts')], { env });
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/readyz`, proc, options.readyTimeoutMs ?? 60_000);
+  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/readyz`, proc, options.readyTimeoutMs ?? 60_000, options.tls);
+  const request = (requestPath: string, requestOptions: HttpRequestOptions = {}) =>
+    httpRequest(url, { ...options.tls, ...requestOptions, path: requestPath });
   return {
     url,
     target: `127.0.0.1:${port}`,
     process: proc,
+    request,
     async metrics() {
+      if (options.tls || options.scrapeHeaders) {
+        const response = await request('/metrics', { headers: options.scrapeHeaders });
+        if (response.status !== 200) throw new Error(`/metrics answered ${response.status}`);
+        return response.body;
+      }
       const response = await fetch(`${url}/metrics`);
       return response.text();
     },

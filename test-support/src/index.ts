@@ -7,3 +7,6 @@ export * from './alertmanager';
 export * from './exporter';
 export * from './promtool';
 export * from './instances';
+export * from './http';
+export * from './certificates';
+export * from './load';

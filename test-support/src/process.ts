@@ -1,5 +1,6 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
+import { httpRequest } from './http';
 
 export const execFileAsync = promisify(execFile);
 
@@ -41,16 +42,28 @@ export function startProcess(
   };
 }
 
+/** CA to trust, and the client certificate to present, for https URLs. */
+export interface ClientTls {
+  ca: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+}
+
 /** Polls `url` until it answers 2xx, the process exits, or `timeoutMs` passes. */
-export async function waitForHttp(url: string, proc: RunningProcess, timeoutMs = 30_000): Promise<void> {
+export async function waitForHttp(
+  url: string,
+  proc: RunningProcess,
+  timeoutMs = 30_000,
+  tls?: ClientTls,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (proc.child.exitCode !== null) {
       throw new Error(`process exited with ${proc.child.exitCode} before ${url} answered:\n${proc.output()}`);
     }
     try {
-      const response = await fetch(url);
-      if (response.ok) return;
+      const status = tls ? (await httpRequest(url, tls)).status : (await fetch(url)).status;
+      if (status >= 200 && status < 300) return;
     } catch {
       // not listening yet
     }

@@ -98,6 +98,7 @@ const envSchema = z.object({
     .default(9864),
   CHOM_LISTEN_ADDRESS: z.string().min(1, 'expected an IP address or host name').default('0.0.0.0'),
   CHOM_CONFIG: z.string().min(1, 'expected the path of a YAML file').optional(),
+  CHOM_WEB_CONFIG_FILE: z.string().min(1, 'expected the path of a web configuration file').optional(),
   CHOM_LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
 });
 
@@ -107,6 +108,8 @@ export interface Environment {
   port: number;
   listenAddress: string;
   configPath?: string;
+  /** TLS and authentication of the HTTP server (exporter-toolkit format) */
+  webConfigPath?: string;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -135,6 +138,7 @@ export function loadEnvironment(env: NodeJS.ProcessEnv): Environment {
     port: e.CHOM_PORT,
     listenAddress: e.CHOM_LISTEN_ADDRESS,
     configPath: e.CHOM_CONFIG,
+    webConfigPath: e.CHOM_WEB_CONFIG_FILE,
     logLevel: e.CHOM_LOG_LEVEL,
   };
 }

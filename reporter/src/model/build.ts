@@ -8,10 +8,12 @@ import type {
   BudgetStatus,
   CapacityRow,
   CategoryRow,
+  OptimizationList,
   OptimizationRow,
   ReportModel,
   TenantRow,
 } from './types';
+import { opportunityKind, resourceLabel } from './opportunity-kinds';
 
 export const ANOMALY_Z_THRESHOLD = 3;
 export const ALLOCATION_TARGET = 0.8;
@@ -223,20 +225,35 @@ function capacityRows(input: BuildInput): CapacityRow[] {
   });
 }
 
-function optimizationRows(input: BuildInput): { rows: OptimizationRow[]; total: number; count: number } {
-  const all = (input.data.instant.savings ?? [])
+/** The largest `keep` rows (by value, then kind and ID), the total and the count of all. */
+function largest(rows: OptimizationRow[], keep = 15): OptimizationList {
+  const sorted = [...rows].sort(
+    (a, b) =>
+      b.monthly - a.monthly || a.kind.localeCompare(b.kind) || a.resourceId.localeCompare(b.resourceId),
+  );
+  return { rows: sorted.slice(0, keep), total: rows.reduce((s, r) => s + r.monthly, 0), count: rows.length };
+}
+
+/** Savings apart from shortfalls (negative_margin), which are never added to the savings. */
+function optimizationRows(input: BuildInput): ReportModel['optimizations'] {
+  const all: OptimizationRow[] = (input.data.instant.savings ?? [])
     .filter((s) => finite(s.value))
-    .map((s) => ({
-      kind: s.labels.kind ?? '?',
-      resourceId: s.labels.resource_id ?? '',
-      priority: s.labels.priority ?? '',
-      savings: s.value,
-    }))
-    .sort(
-      (a, b) =>
-        b.savings - a.savings || a.kind.localeCompare(b.kind) || a.resourceId.localeCompare(b.resourceId),
-    );
-  return { rows: all.slice(0, 15), total: all.reduce((s, r) => s + r.savings, 0), count: all.length };
+    .map((s) => {
+      const kind = s.labels.kind ?? '?';
+      const resourceId = s.labels.resource_id ?? '';
+      return {
+        kind,
+        name: opportunityKind(kind).name,
+        resourceId,
+        resource: resourceLabel(kind, resourceId),
+        priority: s.labels.priority ?? '',
+        monthly: s.value,
+      };
+    });
+  return {
+    ...largest(all.filter((r) => opportunityKind(r.kind).saving)),
+    shortfalls: largest(all.filter((r) => !opportunityKind(r.kind).saving)),
+  };
 }
 
 export function buildReportModel(input: BuildInput): ReportModel {

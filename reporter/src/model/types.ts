@@ -50,10 +50,23 @@ export interface CapacityRow {
 }
 
 export interface OptimizationRow {
+  /** the exporter's code: idle_server, orphaned_sites, negative_margin, … */
   readonly kind: string;
+  /** readable name of the kind */
+  readonly name: string;
   readonly resourceId: string;
+  /** what the ID names: `server 17`, `tenant 42` */
+  readonly resource: string;
   readonly priority: string;
-  readonly savings: number;
+  /** per month: a saving, or for negative_margin the shortfall */
+  readonly monthly: number;
+}
+
+/** The largest rows, the total and the count of all of them. */
+export interface OptimizationList {
+  readonly rows: readonly OptimizationRow[];
+  readonly total: number;
+  readonly count: number;
 }
 
 export interface ReportModel {
@@ -111,10 +124,10 @@ export interface ReportModel {
   readonly anomalies: { readonly threshold: number; readonly rows: readonly AnomalyRow[] };
   readonly alerts: readonly AlertRow[];
   readonly capacity: readonly CapacityRow[];
-  readonly optimizations: {
-    readonly rows: readonly OptimizationRow[];
-    readonly total: number;
-    readonly count: number;
+  /** opportunities whose value is a saving */
+  readonly optimizations: OptimizationList & {
+    /** negative_margin: tenants whose cost exceeds their revenue; a shortfall, not in the savings */
+    readonly shortfalls: OptimizationList;
   };
   readonly freshness: {
     readonly lastSuccess: string | null;

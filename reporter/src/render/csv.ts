@@ -63,8 +63,12 @@ export function renderCsv(model: ReportModel): string {
     add('capacity', row.resource, 'days_until_full', row.daysUntilFull, 'd');
   }
   for (const row of model.optimizations.rows)
-    add('optimization', `${row.kind}:${row.resourceId}`, 'savings_monthly', row.savings, c);
+    add('optimization', `${row.kind}:${row.resourceId}`, 'savings_monthly', row.monthly, c);
   add('optimization', 'total', 'savings_monthly', model.optimizations.total, c);
+  // negative_margin: a shortfall, never part of the savings total
+  for (const row of model.optimizations.shortfalls.rows)
+    add('optimization', `${row.kind}:${row.resourceId}`, 'shortfall_monthly', row.monthly, c);
+  add('optimization', 'total', 'shortfall_monthly', model.optimizations.shortfalls.total, c);
   add('freshness', 'exporter', 'last_success', model.freshness.lastSuccess, '');
   return rows.map(csvRecord).join('\r\n') + '\r\n';
 }

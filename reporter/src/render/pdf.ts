@@ -287,13 +287,14 @@ export function buildDocDefinition(model: ReportModel): TDocumentDefinitions {
     ),
   );
 
+  const opportunities = model.optimizations;
   content.push(section('Optimization opportunities', model));
   content.push({
     text: [
-      `${model.optimizations.count} opportunities, estimated savings `,
-      { text: `${f.money(model.optimizations.total)} per month`, bold: true },
-      model.optimizations.count > model.optimizations.rows.length
-        ? ` (largest ${model.optimizations.rows.length} shown).`
+      `${opportunities.count} opportunities, estimated savings `,
+      { text: `${f.money(opportunities.total)} per month`, bold: true },
+      opportunities.count > opportunities.rows.length
+        ? ` (largest ${opportunities.rows.length} shown).`
         : '.',
     ],
     margin: [0, 0, 0, 4],
@@ -301,16 +302,31 @@ export function buildDocDefinition(model: ReportModel): TDocumentDefinitions {
   content.push(
     table(
       ['*', 'auto', 'auto', 'auto'],
-      [th('Kind'), th('Resource'), th('Priority'), th('Savings / month', 'right')],
-      model.optimizations.rows.map((o) => [
-        td(o.kind),
-        td(o.resourceId),
-        td(o.priority),
-        num(f.money(o.savings)),
-      ]),
+      [th('Opportunity'), th('Resource'), th('Priority'), th('Savings / month', 'right')],
+      opportunities.rows.map((o) => [td(o.name), td(o.resource), td(o.priority), num(f.money(o.monthly))]),
       'No optimization opportunities.',
     ),
   );
+  const shortfalls = opportunities.shortfalls;
+  if (shortfalls.count > 0) {
+    content.push({
+      text: [
+        `Negative margin: ${shortfalls.count} ${shortfalls.count === 1 ? 'tenant costs' : 'tenants cost'} more than ${shortfalls.count === 1 ? 'its' : 'their'} revenue, `,
+        { text: `${f.money(shortfalls.total)} per month`, bold: true },
+        ' in all. A shortfall to recover through pricing, not a saving: it is not part of the savings above',
+        shortfalls.count > shortfalls.rows.length ? ` (largest ${shortfalls.rows.length} shown).` : '.',
+      ],
+      margin: [0, 6, 0, 4],
+    });
+    content.push(
+      table(
+        ['*', 'auto', 'auto'],
+        [th('Tenant'), th('Priority'), th('Shortfall / month', 'right')],
+        shortfalls.rows.map((o) => [td(o.resource), td(o.priority), num(f.money(o.monthly))]),
+        '',
+      ),
+    );
+  }
 
   content.push(section('Data freshness and method', model));
   const fresh = model.freshness;
