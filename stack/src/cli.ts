@@ -20,7 +20,6 @@ import { DEFAULT_PORTS, repoRoot, stateLayout, type PortName, type Ports, type S
 import {
   ephemeralPort,
   httpOk,
-  portAnswers,
   portFree,
   processStartTime,
   startService,
