@@ -84,10 +84,9 @@ export function generate(scenario: Scenario): GeneratedScenario {
     },
   ];
   const total = (month: 1 | 2) =>
-    Object.values(monthToDate(monthStart(scenario.slot, month + 1), monthStart(scenario.slot, month))).reduce(
-      (a, b) => a + b,
-      0,
-    );
+    Object.values(
+      monthToDate(monthStart(scenario.slot, (month + 1) as 2 | 3), monthStart(scenario.slot, month)),
+    ).reduce((a, b) => a + b, 0);
   const monthTotals: [number, number] = [total(1), total(2)];
   const budgets: [number, number] = [
     monthTotals[0] / (1 + scenario.overBudget[0]),
