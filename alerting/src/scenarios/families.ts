@@ -87,13 +87,13 @@ export function scenarios(): Scenario[] {
     },
     {
       name: 'step',
-      description: '15 servers added on day 15 (and 10 on day 8 of the next month); Apr 30 d, May 31 d',
+      description: '15 servers added on day 10 (and 10 on day 8 of the next month); Apr 30 d, May 31 d',
       slot: 1,
       cost: fleetCost({
         slot: 1,
         seed: 2,
         serverSteps: [
-          { from: at(1, 1, 15, 10), add: 15 },
+          { from: at(1, 1, 10, 10), add: 15 },
           { from: at(1, 2, 8, 14), add: 10 },
         ],
       }),

@@ -69,13 +69,13 @@ export function generate(scenario: Scenario): GeneratedScenario {
     {
       category: 'network',
       resource_type: 'bandwidth',
-      value: (since(egress, t - 30 * DAY, t) / GIB) * prices.egressGib,
+      value: (since(egress, last30Days(t), t) / GIB) * prices.egressGib,
     },
     { category: 'network', resource_type: 'load_balancer', value: prices.loadBalancerMonthly },
     {
       category: 'email',
       resource_type: 'email',
-      value: (since(emails, t - 30 * DAY, t) / 1000) * prices.emailPer1000,
+      value: (since(emails, last30Days(t), t) / 1000) * prices.emailPer1000,
     },
     {
       category: 'database',
@@ -156,6 +156,11 @@ export function generate(scenario: Scenario): GeneratedScenario {
     served = now;
   }
   return { samples, monthTotals, budgets, fullAt };
+}
+
+/** The exporter's last 30 days: the 30 UTC days ending today, from 00:00 UTC 29 days ago. */
+function last30Days(t: number): number {
+  return Math.floor(t / DAY) * DAY - 29 * DAY;
 }
 
 export function monthStartOf(t: number): number {

@@ -1,18 +1,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileAsync, startPrometheus, tempDir, type RunningPrometheus } from '@chom/test-support';
-import { alertRulesFile, readRuleFile, recordingRulesFile, type Rule } from '../rule-files';
+import { alertRulesFile, readRuleFile, type Rule } from '../rule-files';
+import { expressionUses } from '../rule-tests';
+import { allRecordingRules, ruleLevels } from '../backfill/levels';
 import { inlineRecordingRules } from '../history/inline';
 import { toOpenMetrics } from '../history/openmetrics';
 import { firingEpisodes, type Episode } from './alerts';
 import { scenarios as allScenarios } from './families';
-import { DAY, HOUR, monthStart, slotEnd, type Scenario } from './scenario';
+import { DAY, HOUR, monthStart, slotEnd, slotStart, type Scenario } from './scenario';
 import { generate, type GeneratedScenario } from './series';
 
 /** The alert groups the scenarios judge (the exporter, host and meta groups need other series). */
 const JUDGED_GROUPS = ['chom_cost_alerts', 'chom_capacity_alerts'];
 const STEP = 300;
 export const FORECAST_DAYS = [7, 14, 21] as const;
+/** Recorded figures read directly besides the alerts. */
+const JUDGED_FIGURES = ['chom:cost_month_end:forecast', 'chom:capacity_days_until_limit:predict_linear'];
 
 export interface MonthResult {
   month: 1 | 2;
@@ -41,15 +45,19 @@ export interface ScenarioResult {
 }
 
 /**
- * Generates every scenario's exporter series into one TSDB (promtool), starts Prometheus on it and
- * evaluates the production recording and alert rules over each scenario's evaluated months, the
- * recording rules inlined into range queries at 5-minute steps.
+ * Generates every scenario's exporter series into one TSDB (promtool), starts Prometheus on it,
+ * records the production recording rules the judged alerts need over every slot (level by level,
+ * every 5 minutes, each level written back as blocks) and evaluates the alert rules, the forecast and
+ * the days until full over each scenario's evaluated months.
  */
 export async function runScenarios(options: {
   only?: string[];
   onProgress?: (message: string) => void;
+  /** called with the loaded Prometheus before the evaluation, e.g. to look at intermediate series */
+  inspect?: (prometheus: RunningPrometheus, inline: (expr: string) => string) => Promise<void>;
 }): Promise<ScenarioResult[]> {
   const list = allScenarios().filter((s) => !options.only || options.only.includes(s.name));
+  let inline = (expr: string) => expr;
   const work = tempDir('scenarios');
   let prometheus: RunningPrometheus | undefined;
   try {
@@ -71,11 +79,54 @@ export async function runScenarios(options: {
       fs.rmSync(input);
     }
     prometheus = await startPrometheus({ dataDir, retention: '100y' });
-    const rules = readRuleFile(recordingRulesFile).groups.flatMap((g) => g.rules);
-    const inline = (expr: string) => inlineRecordingRules(expr, rules, '5m');
     const alertRules = readRuleFile(alertRulesFile)
       .groups.filter((g) => JUDGED_GROUPS.includes(g.name))
       .flatMap((g) => g.rules.filter((r) => r.alert));
+    // Rules with ranges or subqueries, and names read over a range, a subquery or an offset, are
+    // recorded (written back as blocks, level by level); the others are cheap and inlined.
+    const rules = allRecordingRules();
+    const recorded = [...new Set(rules.map((r) => r.record as string))];
+    const judged = [...alertRules.map((r) => r.expr), ...JUDGED_FIGURES];
+    const needed = ruleLevels(
+      recorded.filter((name) => judged.some((expr) => expressionUses(expr, name))),
+    ).flat();
+    const recordedHere = new Set(
+      needed
+        .map((r) => r.record as string)
+        .filter(
+          (name) =>
+            needed.some((r) => r.record === name && r.expr.includes('[')) ||
+            [...needed.map((r) => r.expr), ...judged].some((expr) => readsHistory(expr, name)),
+        ),
+    );
+    const inlined = rules.filter((r) => !recordedHere.has(r.record as string));
+    inline = (expr: string) => inlineRecordingRules(expr, inlined, '5m');
+    const levels = ruleLevels([...recordedHere]).map((level) =>
+      level.filter((r) => recordedHere.has(r.record as string)),
+    );
+    for (const [index, level] of levels.entries()) {
+      if (level.length === 0) continue;
+      options.onProgress?.(
+        `recording level ${index + 1}/${levels.length}: ${level.map((r) => r.record).join(', ')}`,
+      );
+      const file = path.join(work.dir, `level-${index}.om`);
+      const ranges = list.map((sc): [number, number] => [slotStart(sc.slot), slotEnd(sc.slot) - STEP]);
+      await recordLevel(
+        prometheus,
+        level.map((r) => ({ ...r, expr: inline(r.expr) })),
+        ranges,
+        file,
+      );
+      await prometheus.stop();
+      await execFileAsync(
+        'promtool',
+        ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=576h', file, dataDir],
+        { maxBuffer: 64 * 1024 * 1024 },
+      );
+      fs.rmSync(file);
+      prometheus = await startPrometheus({ dataDir, retention: '100y' });
+    }
+    await options.inspect?.(prometheus, inline);
     const results: ScenarioResult[] = [];
     for (const scenario of list) {
       options.onProgress?.(`evaluating ${scenario.name}`);
@@ -136,13 +187,13 @@ async function evaluate(
   }
 
   const capacity: CapacityResult[] = [];
-  const daysUntil = inline('chom:capacity_days_until_limit:predict_linear');
+  const daysUntil = 'chom:capacity_days_until_limit:predict_linear';
   for (const shape of scenario.capacity ?? []) {
     const fullAt = generated.fullAt[shape.resource];
     const result: CapacityResult = { resource: shape.resource, fills: shape.fills, fullAt };
     if (shape.fills && fullAt !== undefined) {
       const series = await prometheus.queryRange(
-        `(${daysUntil}) and on (resource) label_replace(vector(1), "resource", "${shape.resource}", "", "")`,
+        inline(`${daysUntil}{resource="${shape.resource}"}`),
         fullAt - 7 * DAY,
         fullAt - DAY,
         HOUR,
@@ -182,4 +233,54 @@ async function activeInstants(
     }
   }
   return new Map([...byLabels.values()].map((e) => [e.labels, e.instants]));
+}
+
+/**
+ * Evaluates each recording rule of a level as Prometheus would every 5 minutes over `ranges` (range
+ * queries, 30 days at a time) and writes the results as OpenMetrics under the recorded name.
+ */
+async function recordLevel(
+  prometheus: RunningPrometheus,
+  rules: Rule[],
+  ranges: Array<[number, number]>,
+  file: string,
+): Promise<void> {
+  const out = fs.openSync(file, 'w');
+  try {
+    for (const rule of rules) {
+      const name = rule.record as string;
+      // Several result series may map to one recorded series (a selector's __name__ is dropped).
+      const series = new Map<string, Map<number, string>>();
+      for (const [from, to] of ranges) {
+        for (let start = from; start <= to; start += 30 * DAY) {
+          const end = Math.min(start + 30 * DAY - STEP, to);
+          for (const s of await prometheus.queryRange(rule.expr, start, end, STEP)) {
+            const labels = Object.entries({ ...s.metric, ...(rule.labels ?? {}) })
+              .filter(([k]) => k !== '__name__')
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)
+              .join(',');
+            const key = labels ? `${name}{${labels}}` : name;
+            const samples = series.get(key) ?? new Map<number, string>();
+            series.set(key, samples);
+            for (const [t, v] of s.values) samples.set(t, v);
+          }
+        }
+      }
+      fs.writeSync(out, `# TYPE ${name} gauge\n`);
+      for (const [key, samples] of series) {
+        const lines = [...samples].sort(([a], [b]) => a - b).map(([t, v]) => `${key} ${v} ${t}`);
+        fs.writeSync(out, `${lines.join('\n')}\n`);
+      }
+    }
+    fs.writeSync(out, '# EOF\n');
+  } finally {
+    fs.closeSync(out);
+  }
+}
+
+/** True when `expr` reads `name` over a range or subquery (`name[…]`) or at an offset. */
+function readsHistory(expr: string, name: string): boolean {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^a-zA-Z0-9_:])${escaped}(\\{[^}]*\\})?\\)*(\\[|\\s+offset\\s)`).test(expr);
 }

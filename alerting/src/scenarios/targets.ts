@@ -22,8 +22,9 @@ const CALM = (r: ScenarioResult) =>
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 const hours = (s: number) => `${(s / HOUR).toFixed(1)} h`;
 
+/** Episodes that started in [from, to): an episode belongs to the month in which it started. */
 export function episodesIn(result: ScenarioResult, key: string, from: number, to: number) {
-  return (result.alerts.get(key) ?? []).filter((e) => e.from < to && e.to > from);
+  return (result.alerts.get(key) ?? []).filter((e) => e.from >= from && e.from < to);
 }
 
 export function checks(results: ScenarioResult[]): Check[] {
