@@ -4,7 +4,8 @@ import { SOURCE_NAMES, type Config, type SourceName } from './config/schema';
 import { createDataMetrics } from './exposition/data-metrics';
 import { createHealthMetrics } from './exposition/health-metrics';
 import { buildReport, type CostReport, type UsageSnapshot } from './model';
-import { fetchSources, type SourceOutcomes, type SourceRows } from './sources';
+import type { DailyUsage } from './model/daily-usage';
+import { createSourceReader, fetchSources, type SourceOutcomes, type SourceRows } from './sources';
 import packageJson from '../package.json';
 
 export const VERSION: string = packageJson.version;
@@ -46,6 +47,10 @@ export interface Collector {
   collect(): Promise<CollectionResult>;
   /** A first collection has succeeded. */
   readonly ready: boolean;
+  /** The fleet's usage per UTC day over the scan, from the day tables (for forecasting). */
+  dailyUsage(): DailyUsage;
+  /** Kills running source statements and fails later ones at once (the exporter is stopping). */
+  stop(): Promise<void>;
   readonly contentType: string;
 }
 
@@ -65,6 +70,7 @@ export function createCollector(options: {
   const clock = options.clock ?? (() => new Date());
   const data = createDataMetrics(config);
   const health = createHealthMetrics(config, VERSION);
+  const reader = createSourceReader(pool, config);
   const lastGood: Partial<SourceRows> = {};
   let dataText = '';
   let ready = false;
@@ -74,7 +80,7 @@ export function createCollector(options: {
   async function collect(): Promise<CollectionResult> {
     const started = process.hrtime.bigint();
     const now = clock();
-    const outcomes = await fetchSources(pool, config, now);
+    const outcomes = await reader.read(now);
     const sourcesSeconds = seconds(started);
     let ok = true;
     for (const source of SOURCE_NAMES) {
@@ -85,8 +91,8 @@ export function createCollector(options: {
         if (outcome.skipped > 0) logger.warn({ source, skipped: outcome.skipped }, 'skipped unusable rows');
       } else {
         ok = false;
-        health.sourceErrors.inc({ source });
-        logger.error({ source, err: outcome.error.message }, 'source query failed');
+        health.sourceErrors.inc({ source, reason: outcome.reason });
+        logger.error({ source, reason: outcome.reason, err: outcome.error.message }, 'source query failed');
       }
     }
     let snapshot: UsageSnapshot | undefined;
@@ -156,6 +162,8 @@ export function createCollector(options: {
     get ready() {
       return ready;
     },
+    dailyUsage: () => reader.dailyUsage(clock()),
+    stop: () => reader.cancel(),
     contentType: health.registry.contentType,
   };
 }

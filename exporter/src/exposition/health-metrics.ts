@@ -1,5 +1,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { SOURCE_NAMES, type Config } from '../config/schema';
+import { FAILURE_REASONS } from '../sources/statements';
 
 /** The exporter's own metrics and the default process metrics: small, rendered on every scrape. */
 export function createHealthMetrics(config: Config, version: string) {
@@ -36,8 +37,8 @@ export function createHealthMetrics(config: Config, version: string) {
   });
   const sourceErrors = new Counter({
     name: 'chom_exporter_source_errors_total',
-    help: 'Source queries that failed since the exporter started.',
-    labelNames: ['source'],
+    help: 'Source queries that failed since the exporter started, by reason (timeout, connection, permission, query).',
+    labelNames: ['source', 'reason'],
     registers: [registry],
   });
   const info = new Gauge({
@@ -48,7 +49,8 @@ export function createHealthMetrics(config: Config, version: string) {
   });
   info.set({ version, currency: config.currency }, 1);
   up.set(0);
-  for (const source of SOURCE_NAMES) sourceErrors.inc({ source }, 0);
+  for (const source of SOURCE_NAMES)
+    for (const reason of FAILURE_REASONS) sourceErrors.inc({ source, reason }, 0);
   return { registry, up, lastSuccess, collectDuration, sourceDuration, sourceErrors };
 }
 

@@ -16,6 +16,7 @@ export const serverSitesSource: SourceDefinition<ServerSitesRow> = {
 FROM sites
 WHERE vps_id IS NOT NULL AND (deleted_at IS NULL OR deleted_at > :now)
 GROUP BY vps_id, team_id`,
+  columns: ['server_id', 'tenant_id', 'sites', 'storage_used_bytes'],
   parse: rowGuard<ServerSitesRow>({
     serverId: (r) => id(r.server_id),
     tenantId: (r) => id(r.tenant_id),

@@ -15,6 +15,7 @@ export const sitesSource: SourceDefinition<TenantSitesRow> = {
 FROM sites
 WHERE deleted_at IS NULL OR deleted_at > :now
 GROUP BY team_id`,
+  columns: ['tenant_id', 'sites', 'storage_used_bytes'],
   parse: rowGuard<TenantSitesRow>({
     tenantId: (r) => id(r.tenant_id),
     sites: (r) => quantity(r.sites),

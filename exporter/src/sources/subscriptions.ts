@@ -14,6 +14,7 @@ export const subscriptionsSource: SourceDefinition<RevenueRow> = {
 FROM subscriptions
 WHERE status = 'active' AND (ended_at IS NULL OR ended_at > :now)
 GROUP BY team_id`,
+  columns: ['tenant_id', 'revenue_monthly'],
   parse: rowGuard<RevenueRow>({
     tenantId: (r) => id(r.tenant_id),
     revenueMonthly: (r) => quantity(r.revenue_monthly),
