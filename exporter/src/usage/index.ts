@@ -1,4 +1,5 @@
 import { Decimal } from '../decimal';
+import { compareIds } from '../model/money';
 import type { DailyUsage } from '../model/daily-usage';
 import type { BandwidthDayRow, BandwidthRow } from '../sources/bandwidth';
 import type { EmailDayRow, EmailRow } from '../sources/email';
@@ -61,7 +62,8 @@ export function bandwidthRows(days: UsageDays, now: Date): BandwidthRow[] {
       egressMonthToDate: decimal(egressMtd.get(k)),
     });
   }
-  return rows;
+  // the order of the rows must not depend on when a key was first seen
+  return rows.sort((a, b) => compareIds(a.tenantId ?? '', b.tenantId ?? ''));
 }
 
 /** Per tenant and type: messages over the 30-day window and since the 1st. */
@@ -81,7 +83,9 @@ export function emailRows(days: UsageDays, now: Date): EmailRow[] {
       sentMonthToDate: decimal(sentMtd.get(k)),
     });
   }
-  return rows;
+  return rows.sort(
+    (a, b) => compareIds(a.tenantId, b.tenantId) || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0),
+  );
 }
 
 /** The fleet's usage on each day of the scan (oldest first, today last). */
