@@ -99,8 +99,13 @@ interface Running {
   kill(): Promise<void>;
 }
 
-export function createStatementRunner(pool: mysql.Pool, timeoutSeconds: number): StatementRunner {
-  let flavour: Promise<Flavour> | undefined;
+export function createStatementRunner(
+  pool: mysql.Pool,
+  timeoutSeconds: number,
+  /** the server's flavour when known (tests); asked from the server otherwise */
+  knownFlavour?: Flavour,
+): StatementRunner {
+  let flavour: Promise<Flavour> | undefined = knownFlavour && Promise.resolve(knownFlavour);
   let cancelled = false;
   const running = new Set<Running>();
 
