@@ -15,7 +15,7 @@ import { parseArgs, promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import { startMariaDbInstance } from '@chom/test-support';
 import { parseConfig } from '../src/config';
-import { addDays, queryParams, renderedStatements } from '../src/sources';
+import { addDays, FULL_READ_MEMORY_BYTES, queryParams, renderedStatements } from '../src/sources';
 import type { WorkerReport } from './collect-worker';
 
 const execFileAsync = promisify(execFile);
@@ -131,7 +131,12 @@ async function main() {
     const config = parseConfig({});
     const later = new Date(now.getTime() + ttlSeconds * 1000);
     const today = queryParams(later).today;
-    const full = Object.values(renderedStatements(config, now));
+    // the usage full reads run with the exporter's temporary-table setting, as the exporter runs them
+    const full = Object.entries(renderedStatements(config, now)).map(([source, sql]) =>
+      source === 'bandwidth' || source === 'email'
+        ? `SET STATEMENT tmp_table_size=${FULL_READ_MEMORY_BYTES}, max_heap_table_size=${FULL_READ_MEMORY_BYTES} FOR ${sql}`
+        : sql,
+    );
     const incremental = Object.values(
       renderedStatements(config, later, { from: addDays(today, -1), to: today }),
     );

@@ -170,6 +170,9 @@ test('the deadline is written for each flavour', () => {
   expect(withServerDeadline('SELECT 1', 'mariadb', 2.5)).toBe(
     'SET STATEMENT max_statement_time=2.5 FOR SELECT 1',
   );
+  expect(withServerDeadline('SELECT 1', 'mariadb', 1, 1024)).toBe(
+    'SET STATEMENT max_statement_time=1, tmp_table_size=1024, max_heap_table_size=1024 FOR SELECT 1',
+  );
   expect(withServerDeadline('/* x */ select a FROM t', 'mysql', 2.5)).toBe(
     '/* x */ SELECT /*+ MAX_EXECUTION_TIME(2500) */ a FROM t',
   );

@@ -20,12 +20,7 @@ import { serverSitesSource, type ServerSitesRow } from './server-sites';
 import { serversSource, type ServerRow } from './servers';
 import { sitesSource, type TenantSitesRow } from './sites';
 import type { SourceDefinition } from './source';
-import {
-  createStatementRunner,
-  failureReason,
-  rememberPoolOptions,
-  type FailureReason,
-} from './statements';
+import { createStatementRunner, failureReason, rememberPoolOptions, type FailureReason } from './statements';
 import { subscriptionsSource, type RevenueRow } from './subscriptions';
 import { tenantsSource, type TenantRow } from './tenants';
 
@@ -134,6 +129,12 @@ export type SourceOutcome<Row> =
 
 export type SourceOutcomes = { [K in SourceName]: SourceOutcome<SourceRows[K][number]> };
 
+/**
+ * MariaDB's in-memory limit for the temporary table of a full usage read (its default is 16 MiB):
+ * past it the table goes to disk, which made the full read three times slower on the medium scale.
+ */
+export const FULL_READ_MEMORY_BYTES = 64 * 2 ** 20;
+
 const elapsed = (startedNs: bigint) => Number(process.hrtime.bigint() - startedNs) / 1e9;
 
 /**
@@ -183,11 +184,17 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
     let skipped = 0;
     const sql = renderSql(sourceSql(config, definition.name), queryParams(now, plan.range));
     try {
-      await runner.stream(sql, definition.columns, (raw) => {
-        const row = definition.parse(raw);
-        if (row === undefined) skipped++;
-        else add(batch, row);
-      });
+      await runner.stream(
+        sql,
+        definition.columns,
+        (raw) => {
+          const row = definition.parse(raw);
+          if (row === undefined) skipped++;
+          else add(batch, row);
+        },
+        // a full read groups the whole window per day and tenant: let its temporary table stay in memory
+        { memoryBytes: plan.full ? FULL_READ_MEMORY_BYTES : undefined },
+      );
     } catch (error) {
       return { ok: false, error: error as Error, reason: failureReason(error), seconds: elapsed(started) };
     }

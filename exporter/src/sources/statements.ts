@@ -64,8 +64,17 @@ export function failureReason(error: unknown): FailureReason {
 export type Flavour = 'mariadb' | 'mysql';
 
 /** The statement with the server-side deadline added for the flavour. */
-export function withServerDeadline(sql: string, flavour: Flavour, seconds: number): string {
-  if (flavour === 'mariadb') return `SET STATEMENT max_statement_time=${seconds} FOR ${sql}`;
+export function withServerDeadline(
+  sql: string,
+  flavour: Flavour,
+  seconds: number,
+  /** MariaDB: in-memory temporary tables up to this size for this statement (a full usage read) */
+  memoryBytes?: number,
+): string {
+  if (flavour === 'mariadb') {
+    const memory = memoryBytes ? `, tmp_table_size=${memoryBytes}, max_heap_table_size=${memoryBytes}` : '';
+    return `SET STATEMENT max_statement_time=${seconds}${memory} FOR ${sql}`;
+  }
   // MySQL reads the hint only right after the first SELECT keyword (comments before it are fine)
   const leading = /^(\s*(?:\/\*[\s\S]*?\*\/\s*)*)select\b/i;
   if (!leading.test(sql)) return sql; // e.g. WITH …: only the backstop applies
@@ -81,6 +90,7 @@ export interface StatementRunner {
     sql: string,
     columns: readonly string[],
     onRow: (row: Record<string, unknown>) => void,
+    options?: { memoryBytes?: number },
   ): Promise<void>;
   /** Kills every running statement (shutdown); later statements fail at once. */
   cancelAll(): Promise<void>;
@@ -160,6 +170,7 @@ export function createStatementRunner(
     sql: string,
     columns: readonly string[],
     onRow: (row: Record<string, unknown>) => void,
+    memoryBytes: number | undefined,
   ): Promise<void> {
     const timeoutMs = timeoutSeconds * 1000;
     const deadline = Date.now() + timeoutMs;
@@ -171,7 +182,12 @@ export function createStatementRunner(
         flavour = undefined;
         throw error;
       });
-      const text = withServerDeadline(sql, kind, Math.max(0.001, (deadline - Date.now()) / 1000));
+      const text = withServerDeadline(
+        sql,
+        kind,
+        Math.max(0.001, (deadline - Date.now()) / 1000),
+        memoryBytes,
+      );
       await new Promise<void>((resolve, reject) => {
         let settled = false;
         let killed = false;
@@ -262,7 +278,7 @@ export function createStatementRunner(
   }
 
   return {
-    async stream(sql, columns, onRow) {
+    async stream(sql, columns, onRow, options = {}) {
       if (cancelled) throw new StatementError('cancelled: the exporter is stopping', 'connection');
       let delivered = 0;
       const counted = (row: Record<string, unknown>) => {
@@ -270,13 +286,13 @@ export function createStatementRunner(
         onRow(row);
       };
       try {
-        await runOnce(sql, columns, counted);
+        await runOnce(sql, columns, counted, options.memoryBytes);
       } catch (error) {
         // A pooled connection the server closed meanwhile (e.g. it restarted) fails once: retry on a
         // fresh one, unless rows were already handed over (they would count twice).
         if (failureReason(error) !== 'connection' || cancelled || delivered > 0) throw wrap(error);
         try {
-          await runOnce(sql, columns, onRow);
+          await runOnce(sql, columns, onRow, options.memoryBytes);
         } catch (again) {
           throw wrap(again);
         }
