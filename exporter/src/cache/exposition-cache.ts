@@ -116,8 +116,10 @@ export class ExpositionCache {
         freshMs: ttlMs,
         leaseMs: leaseMsFor(ttlMs),
         pollMs: Math.min(250, leaseMsFor(ttlMs) / 4),
+        onLease: (token) => logger.debug({ token }, 'took the collection lease'),
       });
       this.sharedUp(result.outcome !== 'unshared');
+      logger.debug({ outcome: result.outcome }, 'refresh through the shared cache done');
       switch (result.outcome) {
         case 'shared':
           this.adopt(result.entry.value, result.entry.token, result.freshForMs);

@@ -12,6 +12,8 @@ export interface SharedRefreshOptions<T> {
   leaseMs: number;
   /** pause between two looks while another replica produces */
   pollMs: number;
+  /** told when this replica takes the lease (for logs) */
+  onLease?: (token: number) => void;
 }
 
 export type SharedRefresh<T> =
@@ -61,6 +63,7 @@ export async function refreshThroughSlot<T>(options: SharedRefreshOptions<T>): P
       continue;
     }
     const { lease } = attempt;
+    options.onLease?.(lease.token);
     const renewal = setInterval(() => {
       lease.renew().catch(() => undefined);
     }, options.leaseMs / 3);
