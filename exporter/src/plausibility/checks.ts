@@ -13,6 +13,7 @@ export const REJECTION_REASONS = [
   'disk_above_limit',
   'max_sites_above_limit',
   'emails_above_limit',
+  'negative',
   'unreadable',
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];

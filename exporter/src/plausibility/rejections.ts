@@ -17,7 +17,7 @@ export interface Rejection extends RejectedRow {
 export const SOURCE_REASONS: Partial<Record<SourceName, readonly RejectionReason[]>> = {
   servers: ['disk_above_limit', 'max_sites_above_limit'],
   sites: ['storage_above_limit', 'storage_above_disk'],
-  subscriptions: ['revenue_above_limit'],
+  subscriptions: ['revenue_above_limit', 'negative'],
   bandwidth: ['traffic_above_link_speed'],
   email: ['emails_above_limit'],
 };

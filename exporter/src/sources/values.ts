@@ -1,4 +1,6 @@
 import { Decimal } from '../decimal';
+import { REJECTION_REASONS, type RejectionReason } from '../plausibility/checks';
+import type { RejectedRow } from '../plausibility/rejections';
 
 /**
  * Guards for values coming out of the database (or out of an override query). Each returns
@@ -65,4 +67,22 @@ export function timestamp(value: unknown): Date | null | undefined {
     date = new Date(`${m[1]}T${m[2] ?? '00:00:00'}Z`);
   } else return undefined;
   return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/**
+ * The rows a source query rejected on a plausibility bound, listed as 'id:reason,id:reason' (a
+ * GROUP_CONCAT); NULL or a missing column is none. A truncated last entry and unknown reasons are
+ * dropped.
+ */
+export function rejectedRows(value: unknown): RejectedRow[] {
+  const list = value instanceof Buffer ? value.toString('utf8') : value;
+  if (typeof list !== 'string' || list === '') return [];
+  const rows: RejectedRow[] = [];
+  for (const entry of list.split(',')) {
+    const [rowId, reason] = entry.split(':');
+    const parsedId = id(rowId);
+    if (parsedId !== undefined && (REJECTION_REASONS as readonly string[]).includes(reason ?? ''))
+      rows.push({ id: parsedId, reason: reason as RejectionReason });
+  }
+  return rows;
 }
