@@ -1,14 +1,13 @@
-import type { Decimal } from '../decimal';
 import { SITE_STORAGE_REJECTION } from './sites';
 import { rowGuard, type SourceDefinition } from './source';
-import { id, quantity } from './values';
+import { id, integer } from './values';
 
 export interface ServerSitesRow {
   serverId: string;
   tenantId: string;
-  sites: Decimal;
+  sites: bigint;
   /** Σ plausible storage (the rejected sites are listed by the sites source) */
-  storageUsedBytes: Decimal;
+  storageUsedBytes: bigint;
 }
 
 /** Existing placed sites per (server, tenant): what each tenant holds on each server. */
@@ -22,7 +21,7 @@ GROUP BY s.vps_id, s.team_id`,
   parse: rowGuard<ServerSitesRow>({
     serverId: (r) => id(r.server_id),
     tenantId: (r) => id(r.tenant_id),
-    sites: (r) => quantity(r.sites),
-    storageUsedBytes: (r) => quantity(r.storage_used_bytes),
+    sites: (r) => integer(r.sites),
+    storageUsedBytes: (r) => integer(r.storage_used_bytes),
   }),
 };

@@ -1,13 +1,12 @@
-import type { Decimal } from '../decimal';
 import type { RejectedRow } from '../plausibility/rejections';
 import { rowGuard, type SourceDefinition } from './source';
-import { id, quantity, rejectedRows } from './values';
+import { id, integer, rejectedRows } from './values';
 
 export interface TenantSitesRow {
   tenantId: string;
-  sites: Decimal;
+  sites: bigint;
   /** Σ storage of the tenant's sites whose storage is plausible */
-  storageUsedBytes: Decimal;
+  storageUsedBytes: bigint;
   /** sites whose storage_used_bytes failed a plausibility bound (left out of storageUsedBytes) */
   rejected?: RejectedRow[];
 }
@@ -38,8 +37,8 @@ FROM (
 GROUP BY r.tenant_id`,
   parse: rowGuard<TenantSitesRow>({
     tenantId: (r) => id(r.tenant_id),
-    sites: (r) => quantity(r.sites),
-    storageUsedBytes: (r) => quantity(r.storage_used_bytes),
+    sites: (r) => integer(r.sites),
+    storageUsedBytes: (r) => integer(r.storage_used_bytes),
     rejected: (r) => rejectedRows(r.rejected),
   }),
 };

@@ -1,12 +1,12 @@
-import type { Decimal } from '../decimal';
+import type { Money } from '../model/money';
 import type { RejectedRow } from '../plausibility/rejections';
 import { rowGuard, type SourceDefinition } from './source';
-import { id, quantity, rejectedRows } from './values';
+import { amount, id, rejectedRows } from './values';
 
 export interface RevenueRow {
   tenantId: string;
-  /** Σ of the plausible amounts */
-  revenueMonthly: Decimal;
+  /** Σ of the plausible amounts, exact, in model money units */
+  revenueMonthly: Money;
   /** subscriptions whose amount_monthly is negative or above plausibility.max_monthly_revenue */
   rejected?: RejectedRow[];
 }
@@ -29,7 +29,7 @@ FROM (
 GROUP BY r.tenant_id`,
   parse: rowGuard<RevenueRow>({
     tenantId: (r) => id(r.tenant_id),
-    revenueMonthly: (r) => quantity(r.revenue_monthly),
+    revenueMonthly: (r) => amount(r.revenue_monthly),
     rejected: (r) => rejectedRows(r.rejected),
   }),
 };

@@ -1,4 +1,5 @@
-import { Decimal } from '../decimal';
+import { Decimal, exactDecimal } from '../decimal';
+import { money, type Money } from '../model/money';
 import { REJECTION_REASONS, type RejectionReason } from '../plausibility/checks';
 import type { RejectedRow } from '../plausibility/rejections';
 
@@ -38,6 +39,41 @@ export function quantity(value: unknown): Decimal | undefined {
     return undefined;
   }
   return d.isNegative() ? undefined : d;
+}
+
+/**
+ * A non-negative whole number (bytes, counts) as a bigint. NULL counts as 0; negative, fractional or
+ * non-numeric is bad. Integer text of any length is exact ('18446744073709551615').
+ */
+export function integer(value: unknown): bigint | undefined {
+  if (value === null || value === undefined) return 0n;
+  if (typeof value === 'bigint') return value >= 0n ? value : undefined;
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? BigInt(value) : undefined;
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  if (INTEGER.test(text)) return BigInt(text);
+  // SUM() of integers can come back as DECIMAL text ('12.0000')
+  const m = /^(\d+)\.0*$/.exec(text);
+  return m ? BigInt(m[1] as string) : undefined;
+}
+
+/** A whole number where NULL means "no limit". */
+export function optionalInteger(value: unknown): bigint | null | undefined {
+  return value === null || value === undefined ? null : integer(value);
+}
+
+/** A non-negative amount of money (DECIMAL), exact, in model money units. NULL counts as 0. */
+export function amount(value: unknown): Money | undefined {
+  if (value === null || value === undefined) return 0n;
+  let text: string;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return undefined;
+    text = String(value);
+  } else if (typeof value === 'string' && DECIMAL.test(value.trim())) text = value.trim();
+  else if (typeof value === 'bigint') text = value.toString();
+  else return undefined;
+  const exact = exactDecimal(text);
+  return exact.digits < 0n ? undefined : money(exact);
 }
 
 /** A quantity where NULL means "no limit". */
