@@ -115,8 +115,18 @@ export function rejectedRows(value: unknown): RejectedRow[] {
   if (typeof list !== 'string' || list === '') return [];
   const rows: RejectedRow[] = [];
   for (const entry of list.split(',')) {
-    const [rowId, reason] = entry.split(':');
-    const parsedId = id(rowId);
+    const [rowId = '', reason] = entry.split(':');
+    // a table without a single-column key names its row by key parts: site ID@day
+    const [key = '', part] = rowId.split('@');
+    const keyId = id(key);
+    const parsedId =
+      keyId === undefined
+        ? undefined
+        : part === undefined
+          ? keyId
+          : /^\d{4}-\d{2}-\d{2}$/.test(part)
+            ? `${keyId}@${part}`
+            : undefined;
     if (parsedId !== undefined && (REJECTION_REASONS as readonly string[]).includes(reason ?? ''))
       rows.push({ id: parsedId, reason: reason as RejectionReason });
   }
