@@ -61,7 +61,7 @@ describe('a running exporter', () => {
     db = await createSchemaDatabase();
     await fillHostile(db);
     exporter = await startExporter({
-      databaseUrl: db.url,
+      databaseUrl: db.readerUrl,
       configYaml: [
         'currency: EUR',
         'collection: { ttl_seconds: 1, expose_tenant_names: true }',
@@ -172,7 +172,7 @@ describe('the cache', () => {
     const db = await createSchemaDatabase();
     await insert(db.pool, 'teams', [team(1)]);
     const exporter = await startExporter({
-      databaseUrl: db.url,
+      databaseUrl: db.readerUrl,
       configYaml: 'collection: { ttl_seconds: 3600 }',
     });
     try {
@@ -198,7 +198,10 @@ describe('the cache', () => {
 test('after the TTL a scrape does not wait: it gets the previous figures while the next collection runs', async () => {
   const db = await createSchemaDatabase();
   await insert(db.pool, 'teams', [team(1)]);
-  const exporter = await startExporter({ databaseUrl: db.url, configYaml: 'collection: { ttl_seconds: 1 }' });
+  const exporter = await startExporter({
+    databaseUrl: db.readerUrl,
+    configYaml: 'collection: { ttl_seconds: 1 }',
+  });
   try {
     const tenant2 = async () =>
       value(parseSamples(await exporter.metrics()), 'chom_tenant_info', { tenant_id: '2' });
