@@ -6,6 +6,7 @@ import { createDataMetrics } from './exposition/data-metrics';
 import { renderFamilies } from './exposition/format';
 import { createHealthMetrics, type HealthMetrics } from './exposition/health-metrics';
 import { buildReport, type CostReport, type UsageSnapshot } from './model';
+import { createRejectionTracker } from './plausibility';
 import { fetchSources, type SourceOutcomes, type SourceRows } from './sources';
 import packageJson from '../package.json';
 
@@ -69,6 +70,7 @@ export function createCollector(options: {
   const clock = options.clock ?? (() => new Date());
   const data = createDataMetrics(config);
   const health = options.health ?? createHealthMetrics(config, VERSION);
+  const rejections = createRejectionTracker(health.registry, logger);
   const lastGood: Partial<SourceRows> = {};
   let latest: DataExposition | undefined;
   let lastSuccessSeconds: number | null = null;
@@ -105,6 +107,10 @@ export function createCollector(options: {
         const modelStarted = process.hrtime.bigint();
         report = buildReport(snapshot, config, now);
         families = data.families(report);
+        const unreadable = Object.fromEntries(
+          SOURCE_NAMES.map((s) => [s, outcomes[s].ok ? outcomes[s].skipped : 0]),
+        );
+        rejections.record(report.rejections, unreadable);
         modelSeconds = seconds(modelStarted);
       } catch (error) {
         ok = false;
