@@ -117,6 +117,23 @@ describe('docker-compose stack: the file', () => {
     expect(resolved.services.secrets?.environment?.CHOM_DEMO_SECRETS).toBe('true');
   });
 
+  test('every variable it reads is documented in docs/deployment.md', () => {
+    const text = fs.readFileSync(composePath, 'utf8');
+    const variables = [...new Set([...text.matchAll(/(?<!\$)\$\{(\w+)(?::-[^}]*)?\}/g)].map((m) => m[1]))];
+    expect(variables.sort()).toEqual(
+      [
+        'CHOM_DEMO_SCALE',
+        'CHOM_DEMO_SECRETS',
+        'CHOM_DEMO_SEED',
+        'CHOM_HISTORY',
+        'CHOM_REMOTE_WRITE_URL',
+      ].sort(),
+    );
+    const docs = fs.readFileSync(path.join(repoRoot, 'docs', 'deployment.md'), 'utf8');
+    for (const variable of variables)
+      expect([variable, docs.includes(`| \`${variable}\``)]).toEqual([variable, true]);
+  });
+
   test('has every service of the stack under its contract host name and port', () => {
     expect(Object.keys(services).sort()).toEqual(
       [
