@@ -68,7 +68,15 @@ const LONG_TERM = ['vmstorage', 'vminsert', 'vmselect'];
 async function compose_(args: string[], env: NodeJS.ProcessEnv = {}) {
   return execFileAsync('docker-compose', ['-f', composePath, ...args], {
     cwd: repoRoot,
-    env: { ...process.env, ...env },
+    // hermetic: the variables the file reads come only from `env`, not from the caller's shell
+    env: {
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(
+          ([key]) => !key.startsWith('CHOM_') && !key.startsWith('COMPOSE_'),
+        ),
+      ),
+      ...env,
+    },
   });
 }
 
