@@ -4,6 +4,7 @@ import { SOURCE_NAMES, type Config, type SourceName } from './config/schema';
 import { createDataMetrics } from './exposition/data-metrics';
 import { createHealthMetrics } from './exposition/health-metrics';
 import { buildReport, type CostReport, type UsageSnapshot } from './model';
+import { createRejectionTracker } from './plausibility';
 import { fetchSources, type SourceOutcomes, type SourceRows } from './sources';
 import packageJson from '../package.json';
 
@@ -65,6 +66,7 @@ export function createCollector(options: {
   const clock = options.clock ?? (() => new Date());
   const data = createDataMetrics(config);
   const health = createHealthMetrics(config, VERSION);
+  const rejections = createRejectionTracker(health.registry, logger);
   const lastGood: Partial<SourceRows> = {};
   let dataText = '';
   let ready = false;
@@ -99,6 +101,10 @@ export function createCollector(options: {
         const modelStarted = process.hrtime.bigint();
         report = buildReport(snapshot, config, now);
         data.publish(report);
+        const unreadable = Object.fromEntries(
+          SOURCE_NAMES.map((s) => [s, outcomes[s].ok ? outcomes[s].skipped : 0]),
+        );
+        rejections.record(report.rejections, unreadable);
         modelSeconds = seconds(modelStarted);
         const renderStarted = process.hrtime.bigint();
         dataText = await data.registry.metrics();

@@ -63,6 +63,14 @@ YAML settings (all optional; see exporter/chom-finops.example.yml and docs/confi
   allocation.shared_overhead             unallocated (default) or proportional (database and fixed items)
   capacity.database_limit_bytes          database size limit for chom_capacity_limit{resource="database"}
   opportunities.underused_ratio          use below which a shared server counts as under-used (default 0.2)
+  plausibility.link_speed_gbps           link speed bounding one site-day of traffic, Gbit/s (default 10)
+  plausibility.storage_over_disk_factor  a site may store at most its server's disk × this (default 2)
+  plausibility.max_monthly_revenue       largest believable amount_monthly of one subscription (default 1000000)
+  plausibility.max_disk_gb               largest believable disk_gb of a server (default 65536)
+  plausibility.max_sites_per_server      largest believable max_sites of a server (default 100000)
+  plausibility.max_emails_per_tenant_day largest believable messages of one tenant in one day (default 10000000)
+                                         A value past a bound is left out of every figure, logged with the
+                                         row's ID and counted in chom_exporter_rejected_rows{source,reason}
   sources.<name>                         SQL replacing a source query; names: tenants, subscriptions, servers,
                                          sites, server_sites, bandwidth, email, database_size. Parameters:
                                          :now :today :window_start :month_start :scan_start :window_start_ts

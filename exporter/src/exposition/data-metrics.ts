@@ -1,6 +1,5 @@
 import { Gauge, Registry } from 'prom-client';
 import type { Config } from '../config/schema';
-import type { Decimal } from '../decimal';
 import { centsToUnits, headroomRatio, type CostReport } from '../model';
 
 /**
@@ -123,8 +122,8 @@ export function createDataMetrics(config: Config): DataMetrics {
     const v = finite(value);
     if (v !== undefined) g.set(labels, v);
   };
-  const units = (cents: Decimal) => centsToUnits(cents);
-  const num = (d: Decimal) => d.toNumber();
+  const units = (cents: bigint) => centsToUnits(cents);
+  const num = (n: bigint) => Number(n);
 
   function publishConfig() {
     if (config.budgets.monthly_total !== undefined)
@@ -174,13 +173,13 @@ export function createDataMetrics(config: Config): DataMetrics {
         set(m.servers, { provider: s.provider, size: s.size, status: s.status }, s.count);
       for (const s of report.serverStorage) {
         set(m.serverStorage, { server_id: s.serverId }, num(s.usedBytes));
-        set(m.serverDisk, { server_id: s.serverId }, num(s.capacityBytes));
+        if (s.capacityBytes !== null) set(m.serverDisk, { server_id: s.serverId }, num(s.capacityBytes));
       }
       for (const c of report.capacity) {
         set(m.capacityUsed, { resource: c.resource, unit: c.unit }, num(c.used));
         set(m.capacityLimit, { resource: c.resource, unit: c.unit }, num(c.limit));
         const headroom = headroomRatio(c);
-        if (headroom) set(m.headroom, { resource: c.resource }, num(headroom));
+        if (headroom !== null) set(m.headroom, { resource: c.resource }, headroom);
       }
       for (const o of report.opportunities) {
         set(

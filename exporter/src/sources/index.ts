@@ -3,6 +3,7 @@ import type { Config, SourceName } from '../config/schema';
 import { bandwidthSource, type BandwidthRow } from './bandwidth';
 import { databaseSizeSource, type DatabaseSizeRow } from './database-size';
 import { emailSource, type EmailRow } from './email';
+import { plausibilityBounds, plausibilityParams } from '../plausibility/bounds';
 import { queryParams, renderSql } from './params';
 import { serverSitesSource, type ServerSitesRow } from './server-sites';
 import { serversSource, type ServerRow } from './servers';
@@ -68,6 +69,8 @@ export function createPool(databaseUrl: string, connectionLimit = 4): mysql.Pool
     };
     connection.query("SET time_zone = '+00:00'", dropOnError);
     connection.query('SET SESSION TRANSACTION READ ONLY', dropOnError);
+    // the IDs of rejected rows come back as one GROUP_CONCAT per tenant (MySQL's default is 1 KiB)
+    connection.query('SET SESSION group_concat_max_len = 4194304', dropOnError);
   });
   return pool;
 }
@@ -78,8 +81,11 @@ export function sourceSql(config: Pick<Config, 'sources'>, name: SourceName): st
 }
 
 /** The statements of one collection, with the parameters filled in (what actually runs). */
-export function renderedStatements(config: Pick<Config, 'sources'>, now: Date): Record<SourceName, string> {
-  const params = queryParams(now);
+export function renderedStatements(
+  config: Pick<Config, 'sources' | 'plausibility'>,
+  now: Date,
+): Record<SourceName, string> {
+  const params = queryParams(now, plausibilityParams(plausibilityBounds(config)));
   return Object.fromEntries(
     (Object.keys(SOURCES) as SourceName[]).map((name) => [name, renderSql(sourceSql(config, name), params)]),
   ) as Record<SourceName, string>;
@@ -117,7 +123,7 @@ export type SourceOutcomes = { [K in SourceName]: SourceOutcome<SourceRows[K][nu
 /** Runs every source concurrently on the pool (the pool bounds the parallelism). */
 export async function fetchSources(
   pool: mysql.Pool,
-  config: Pick<Config, 'sources'>,
+  config: Pick<Config, 'sources' | 'plausibility'>,
   now: Date,
 ): Promise<SourceOutcomes> {
   const statements = renderedStatements(config, now);

@@ -1,10 +1,12 @@
 import mysql from 'mysql2';
+import { configSchema } from '../config/schema';
+import { plausibilityBounds, plausibilityParams, type PlausibilityParams } from '../plausibility/bounds';
 
 /**
  * The named parameters every source query can use (`:name` in the SQL), computed from the clock in
  * UTC. The 30-day window includes today: it starts 29 days before today.
  */
-export interface QueryParams {
+export interface QueryParams extends PlausibilityParams {
   /** the collection time, 'YYYY-MM-DD HH:MM:SS' */
   now: string;
   /** 'YYYY-MM-DD' */
@@ -20,6 +22,19 @@ export interface QueryParams {
   tomorrow_ts: string;
 }
 
+/** The plausibility bounds (plausibility/bounds.ts): numeric literals, inserted unquoted. */
+export const NUMERIC_PARAM_NAMES: readonly (keyof PlausibilityParams)[] = [
+  'max_site_storage_bytes',
+  'storage_over_disk_factor',
+  'max_site_day_bytes',
+  'max_monthly_revenue',
+  'max_disk_gb',
+  'max_sites_per_server',
+  'max_emails_per_tenant_day',
+];
+
+const DEFAULT_PLAUSIBILITY = plausibilityParams(plausibilityBounds(configSchema.parse({})));
+
 export const PARAM_NAMES: readonly (keyof QueryParams)[] = [
   'now',
   'today',
@@ -30,6 +45,7 @@ export const PARAM_NAMES: readonly (keyof QueryParams)[] = [
   'month_start_ts',
   'scan_start_ts',
   'tomorrow_ts',
+  ...NUMERIC_PARAM_NAMES,
 ];
 
 const DAY_MS = 86_400_000;
@@ -38,7 +54,7 @@ export const WINDOW_DAYS = 30;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const sqlTimestamp = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 
-export function queryParams(now: Date): QueryParams {
+export function queryParams(now: Date, plausibility: PlausibilityParams = DEFAULT_PLAUSIBILITY): QueryParams {
   const t = now.getTime();
   const todayMs = Math.floor(t / DAY_MS) * DAY_MS;
   const windowMs = todayMs - (WINDOW_DAYS - 1) * DAY_MS;
@@ -54,6 +70,7 @@ export function queryParams(now: Date): QueryParams {
     month_start_ts: sqlTimestamp(monthMs),
     scan_start_ts: sqlTimestamp(scanMs),
     tomorrow_ts: sqlTimestamp(todayMs + DAY_MS),
+    ...plausibility,
   };
 }
 
@@ -65,5 +82,13 @@ const PLACEHOLDER = new RegExp(`:(${PARAM_NAMES.join('|')})\\b`, 'g');
  * benchmark hands to the mysql client.
  */
 export function renderSql(sql: string, params: QueryParams): string {
-  return sql.replace(PLACEHOLDER, (_, name: keyof QueryParams) => mysql.escape(params[name]));
+  return sql.replace(PLACEHOLDER, (_, name: keyof QueryParams) => {
+    const value = params[name];
+    if ((NUMERIC_PARAM_NAMES as readonly string[]).includes(name)) {
+      if (!/^\d+(\.\d+)?$/.test(value))
+        throw new Error(`parameter :${name} is not a decimal number: ${value}`);
+      return value;
+    }
+    return mysql.escape(value);
+  });
 }
