@@ -303,6 +303,23 @@ describe('docker-compose stack: images', () => {
     expect(dockerfile).toMatch(/^RUN npm run build --workspace=chom-finops-app/m);
   });
 
+  test('the history image has the Prometheus tools of the compose Prometheus, and writes as its user', () => {
+    const promImage = /^ARG PROMETHEUS_IMAGE=(\S+)$/m.exec(dockerfile)?.[1];
+    expect(promImage).toBe(service('prometheus').image);
+    const historyStage = dockerfile.slice(dockerfile.search(/^FROM\s+\S+\s+AS\s+history$/m));
+    const stageEnd = historyStage.search(/\n\n# /);
+    const stage = stageEnd > 0 ? historyStage.slice(0, stageEnd) : historyStage;
+    expect(stage).toMatch(/^COPY --from=prometheus \/bin\/prometheus \/bin\/promtool \S+$/m);
+    expect(dockerfile).toMatch(/^FROM \$\{PROMETHEUS_IMAGE\} AS prometheus$/m);
+    // prom/prometheus runs as nobody (65534): the blocks the history writes must be its own
+    expect(stage).toMatch(/^USER 65534:65534$/m);
+    expect(stage).toMatch(/chown 65534:65534 \/prometheus/);
+    expect(stage).toMatch(/^COPY alerting\/ alerting\/$/m);
+    expect(stage).toMatch(/^COPY stack\/ stack\/$/m);
+    const grafanaImage = /^ARG GRAFANA_IMAGE=(\S+)$/m.exec(dockerfile)?.[1];
+    expect(grafanaImage).toBe('grafana/grafana-oss:12.4.0');
+  });
+
   test('files the build copies exist and are not excluded by .dockerignore', () => {
     const ignored = fs
       .readFileSync(path.join(repoRoot, '.dockerignore'), 'utf8')
