@@ -113,6 +113,23 @@ describe('YAML config', () => {
       'capacity: { database_limit_bytes: "10G" }',
       'capacity.database_limit_bytes: expected a non-negative number of bytes',
     ],
+    [
+      'plausibility: { link_speed_gbps: 0 }',
+      'plausibility.link_speed_gbps: expected a positive number of Gbit/s, got 0',
+    ],
+    [
+      'plausibility: { storage_over_disk_factor: 0.5 }',
+      'plausibility.storage_over_disk_factor: expected a number ≥ 1',
+    ],
+    [
+      'plausibility: { max_disk_gb: 1.5 }',
+      'plausibility.max_disk_gb: expected a positive whole number of GiB',
+    ],
+    [
+      'plausibility: { max_monthly_revenue: -1 }',
+      'plausibility.max_monthly_revenue: expected a non-negative number',
+    ],
+    ['plausibility: { max_rows: 1 }', 'plausibility.max_rows: unknown setting'],
     ['sources: { teams: "SELECT 1" }', 'sources.teams: unknown setting'],
     ['sources: { bandwidth: "" }', 'sources.bandwidth: expected an SQL SELECT statement'],
     ['pricing: [1, 2]', 'pricing: Invalid input: expected object, received array'],

@@ -61,7 +61,7 @@ describe('a running exporter', () => {
     db = await createSchemaDatabase();
     await fillHostile(db);
     exporter = await startExporter({
-      databaseUrl: db.url,
+      databaseUrl: db.readerUrl,
       configYaml: [
         'currency: EUR',
         'collection: { ttl_seconds: 1, expose_tenant_names: true }',
@@ -84,13 +84,30 @@ describe('a running exporter', () => {
     expect(check).toEqual({ code: 0, output: '' });
   });
 
-  test('no NaN, no infinity, no negative cost; BIGINT maxima survive', async () => {
+  test('no NaN, no infinity, no negative cost; BIGINT maxima are rejected, counted and left out', async () => {
     const samples = parseSamples(await exporter.metrics());
     expect(badValues(samples)).toEqual([]);
-    expect(value(samples, 'chom_storage_used_bytes')).toBeCloseTo(3 * Number(MAX) + 5, -10);
+    // the three sites at 2^64−1 bytes are left out; the unplaced site's 5 bytes count
+    expect(value(samples, 'chom_storage_used_bytes')).toBe(5);
+    expect(
+      value(samples, 'chom_exporter_rejected_rows', { source: 'sites', reason: 'storage_above_limit' }),
+    ).toBe(3);
+    expect(
+      value(samples, 'chom_exporter_rejected_rows', { source: 'servers', reason: 'disk_above_limit' }),
+    ).toBe(1);
     expect(value(samples, 'chom_exporter_up')).toBe(1);
-    // the override's good row counts; its bad rows were skipped
-    expect(value(samples, 'chom_tenant_revenue_monthly', { tenant_id: '1' })).toBe(9999999999.99);
+    // the override's rows: 9,999,999,999.99 is rejected (the override has no bounds of its own, the
+    // model's backstop applies), the two unreadable rows are skipped and counted
+    expect(value(samples, 'chom_tenant_revenue_monthly', { tenant_id: '1' })).toBe(0);
+    expect(
+      value(samples, 'chom_exporter_rejected_rows', {
+        source: 'subscriptions',
+        reason: 'revenue_above_limit',
+      }),
+    ).toBe(1);
+    expect(
+      value(samples, 'chom_exporter_rejected_rows', { source: 'subscriptions', reason: 'unreadable' }),
+    ).toBe(2);
     expect(value(samples, 'chom_tenant_info', { tenant_id: '1', name: 'Quote " back\\slash\nnewline' })).toBe(
       1,
     );
@@ -161,7 +178,7 @@ describe('the cache', () => {
     const db = await createSchemaDatabase();
     await insert(db.pool, 'teams', [team(1)]);
     const exporter = await startExporter({
-      databaseUrl: db.url,
+      databaseUrl: db.readerUrl,
       configYaml: 'collection: { ttl_seconds: 3600 }',
     });
     try {
@@ -187,7 +204,10 @@ describe('the cache', () => {
 test('after the TTL a scrape does not wait: it gets the previous figures while the next collection runs', async () => {
   const db = await createSchemaDatabase();
   await insert(db.pool, 'teams', [team(1)]);
-  const exporter = await startExporter({ databaseUrl: db.url, configYaml: 'collection: { ttl_seconds: 1 }' });
+  const exporter = await startExporter({
+    databaseUrl: db.readerUrl,
+    configYaml: 'collection: { ttl_seconds: 1 }',
+  });
   try {
     const tenant2 = async () =>
       value(parseSamples(await exporter.metrics()), 'chom_tenant_info', { tenant_id: '2' });

@@ -1,28 +1,32 @@
 import type { Config } from '../config/schema';
-import { Decimal, GIB, ZERO } from '../decimal';
 import type { ServerRow, ServerSitesRow } from '../sources';
 import { isDeleted } from './calendar';
-import { addTo, sum } from './money';
-import { bytesToGib, egressCost, emailPrice, serverPriceTable, statusFactor } from './pricing';
+import { addTo, money, sum, type Money } from './money';
+import { egressCost, emailPrice, perByte, serverPriceTable, statusPrice } from './pricing';
 import { UNALLOCATED, type UsageSnapshot } from './snapshot';
+import type { UsageInputs } from './usage';
 
 /**
- * One priced item of the monthly run-rate, with its exact amount split by who caused it
- * (tenant ID, or UNALLOCATED). `overhead` items (database, fixed items) can be spread over tenants.
+ * One priced item of the monthly run-rate: its exact amount, and the weights by which it is split
+ * over who caused it (tenant ID, or UNALLOCATED). `overhead` items (database, fixed items) can be
+ * spread over tenants.
  */
 export interface CostComponent {
   category: string;
   resourceType: string;
   overhead: boolean;
-  shares: Map<string, Decimal>;
+  /** the exact amount of the line, in money units */
+  total: Money;
+  /** each party's share of `total` (a split is rounded down to a unit: weights, not money) */
+  shares: Map<string, Money>;
 }
 
 export const BASE_CATEGORIES = ['compute', 'storage', 'network', 'email', 'database'] as const;
 
 /** Sites and storage on one server, all tenants together. */
 export interface ServerLoad {
-  sites: Decimal;
-  storage: Decimal;
+  sites: bigint;
+  storage: bigint;
 }
 
 /** The load of every server that hosts something (computed once per report). */
@@ -31,15 +35,18 @@ export function serverLoads(
 ): Map<string, ServerLoad> {
   const loads = new Map<string, ServerLoad>();
   for (const [serverId, hosted] of hostedBy) {
-    loads.set(serverId, {
-      sites: sum(hosted.map((h) => h.sites)),
-      storage: sum(hosted.map((h) => h.storageUsedBytes)),
-    });
+    let sites = 0n;
+    let storage = 0n;
+    for (const h of hosted) {
+      sites += h.sites;
+      storage += h.storageUsedBytes;
+    }
+    loads.set(serverId, { sites, storage });
   }
   return loads;
 }
 
-export const NO_LOAD: ServerLoad = { sites: ZERO, storage: ZERO };
+export const NO_LOAD: ServerLoad = { sites: 0n, storage: 0n };
 
 /** What each tenant holds on each server. */
 export function sitesByServer(rows: readonly ServerSitesRow[]): Map<string, ServerSitesRow[]> {
@@ -52,15 +59,15 @@ export function sitesByServer(rows: readonly ServerSitesRow[]): Map<string, Serv
   return byServer;
 }
 
-/** The monthly cost of one server in its current status (0 when deleted). */
+/** The monthly cost of one server in its current status (0 when deleted), in money units. */
 export function serverMonthlyCost(
   server: ServerRow,
   config: Config,
   now: Date,
   price = serverPriceTable(config),
-): Decimal {
-  if (isDeleted(server.deletedAt, now)) return ZERO;
-  return price(server).times(statusFactor(server.status, config));
+): Money {
+  if (isDeleted(server.deletedAt, now)) return 0n;
+  return statusPrice(price(server), server.status, config);
 }
 
 /**
@@ -70,95 +77,112 @@ export function serverMonthlyCost(
 export function sharedServerWeights(
   hosted: readonly ServerSitesRow[],
   method: Config['allocation']['shared_servers'],
-): Map<string, Decimal> {
-  const weights = new Map<string, Decimal>();
-  const withSites = hosted.filter((h) => h.sites.gt(0) || h.storageUsedBytes.gt(0));
+): Map<string, bigint> {
+  const weights = new Map<string, bigint>();
+  const withSites = hosted.filter((h) => h.sites > 0n || h.storageUsedBytes > 0n);
   const storage = sum(withSites.map((h) => h.storageUsedBytes));
   for (const h of withSites) {
-    let w: Decimal;
-    if (method === 'even') w = new Decimal(1);
-    else if (method === 'storage_share' && storage.gt(0)) w = h.storageUsedBytes;
+    let w: bigint;
+    if (method === 'even') w = 1n;
+    else if (method === 'storage_share' && storage > 0n) w = h.storageUsedBytes;
     else w = h.sites;
     addTo(weights, h.tenantId, w);
   }
   return weights;
 }
 
-function split(amount: Decimal, weights: ReadonlyMap<string, Decimal>): Map<string, Decimal> {
-  const shares = new Map<string, Decimal>();
-  const total = sum(weights.values());
-  if (amount.isZero()) return shares;
-  if (total.isZero()) {
-    shares.set(UNALLOCATED, amount);
-    return shares;
+/** Adds `amount` split by `weights` (rounded down to a unit) to `shares`; no weight: unallocated. */
+function addSplit(shares: Map<string, Money>, amount: Money, weights: ReadonlyMap<string, bigint>): void {
+  if (amount === 0n) return;
+  let total = 0n;
+  for (const w of weights.values()) if (w > 0n) total += w;
+  if (total === 0n) {
+    addTo(shares, UNALLOCATED, amount);
+    return;
   }
-  // one division per split, not one per tenant
-  const perWeight = amount.dividedBy(total);
-  for (const [key, w] of weights) if (w.gt(0)) addTo(shares, key, w.times(perWeight));
-  return shares;
+  for (const [key, w] of weights) if (w > 0n) addTo(shares, key, (amount * w) / total);
 }
 
 function computeComponent(snapshot: UsageSnapshot, config: Config, now: Date): CostComponent {
   const price = serverPriceTable(config);
   const hostedBy = sitesByServer(snapshot.server_sites);
-  const shares = new Map<string, Decimal>();
+  const shares = new Map<string, Money>();
+  let total = 0n;
   for (const server of snapshot.servers) {
     const cost = serverMonthlyCost(server, config, now, price);
-    if (cost.isZero()) continue;
+    if (cost === 0n) continue;
+    total += cost;
     if (server.tenantId !== null) addTo(shares, server.tenantId, cost);
     else {
       const weights = sharedServerWeights(
         hostedBy.get(server.serverId) ?? [],
         config.allocation.shared_servers,
       );
-      for (const [key, amount] of split(cost, weights)) addTo(shares, key, amount);
+      addSplit(shares, cost, weights);
     }
   }
-  return { category: 'compute', resourceType: 'vps', overhead: false, shares };
+  return { category: 'compute', resourceType: 'vps', overhead: false, total, shares };
 }
 
 function storageComponent(snapshot: UsageSnapshot, config: Config): CostComponent {
-  const shares = new Map<string, Decimal>();
-  const perByte = new Decimal(config.pricing.storage.gib_month).dividedBy(GIB);
-  for (const row of snapshot.sites) addTo(shares, row.tenantId, row.storageUsedBytes.times(perByte));
-  return { category: 'storage', resourceType: 'disk', overhead: false, shares };
+  const shares = new Map<string, Money>();
+  const price = perByte(config.pricing.storage.gib_month);
+  let total = 0n;
+  for (const row of snapshot.sites) {
+    const amount = row.storageUsedBytes * price;
+    total += amount;
+    addTo(shares, row.tenantId, amount);
+  }
+  return { category: 'storage', resourceType: 'disk', overhead: false, total, shares };
 }
 
-function networkComponent(snapshot: UsageSnapshot, config: Config): CostComponent {
-  const byTenant = new Map<string, Decimal>();
-  for (const row of snapshot.bandwidth) addTo(byTenant, row.tenantId ?? UNALLOCATED, row.egress30d);
-  const cost = egressCost(sum(byTenant.values()), config);
-  return { category: 'network', resourceType: 'bandwidth', overhead: false, shares: split(cost, byTenant) };
+function networkComponent(usage: UsageInputs, config: Config): CostComponent {
+  const byTenant = new Map<string, bigint>();
+  for (const row of usage.traffic) addTo(byTenant, row.tenantId ?? UNALLOCATED, row.egress30d);
+  const total = egressCost(sum(byTenant.values()), config);
+  const shares = new Map<string, Money>();
+  addSplit(shares, total, byTenant);
+  return { category: 'network', resourceType: 'bandwidth', overhead: false, total, shares };
 }
 
-function emailComponent(snapshot: UsageSnapshot, config: Config): CostComponent {
+function emailComponent(usage: UsageInputs, config: Config): CostComponent {
   const price = emailPrice(config);
-  const shares = new Map<string, Decimal>();
-  for (const row of snapshot.email) addTo(shares, row.tenantId, row.sent30d.times(price(row.type)));
-  return { category: 'email', resourceType: 'email', overhead: false, shares };
+  const shares = new Map<string, Money>();
+  let total = 0n;
+  for (const row of usage.email) {
+    const amount = row.sent30d * price(row.type);
+    total += amount;
+    addTo(shares, row.tenantId, amount);
+  }
+  return { category: 'email', resourceType: 'email', overhead: false, total, shares };
 }
 
-export function databaseSizeBytes(snapshot: UsageSnapshot): Decimal {
+export function databaseSizeBytes(snapshot: UsageSnapshot): bigint {
   return sum(snapshot.database_size.map((r) => r.bytes));
 }
 
 function databaseComponent(snapshot: UsageSnapshot, config: Config): CostComponent {
-  const cost = bytesToGib(databaseSizeBytes(snapshot)).times(config.pricing.database.gib_month);
+  const total = databaseSizeBytes(snapshot) * perByte(config.pricing.database.gib_month);
   return {
     category: 'database',
     resourceType: 'database',
     overhead: true,
-    shares: new Map([[UNALLOCATED, cost]]),
+    total,
+    shares: new Map([[UNALLOCATED, total]]),
   };
 }
 
 function fixedComponents(config: Config): CostComponent[] {
-  return config.fixed_items.map((item) => ({
-    category: item.category,
-    resourceType: item.name,
-    overhead: true,
-    shares: new Map([[UNALLOCATED, new Decimal(item.monthly)]]),
-  }));
+  return config.fixed_items.map((item) => {
+    const total = money(item.monthly);
+    return {
+      category: item.category,
+      resourceType: item.name,
+      overhead: true,
+      total,
+      shares: new Map([[UNALLOCATED, total]]),
+    };
+  });
 }
 
 /**
@@ -167,22 +191,32 @@ function fixedComponents(config: Config): CostComponent[] {
  */
 function spreadOverhead(components: CostComponent[], config: Config): CostComponent[] {
   if (config.allocation.shared_overhead !== 'proportional') return components;
-  const direct = new Map<string, Decimal>();
+  const direct = new Map<string, bigint>();
   for (const c of components) {
     if (c.overhead) continue;
     for (const [key, amount] of c.shares) if (key !== UNALLOCATED) addTo(direct, key, amount);
   }
-  return components.map((c) => (c.overhead ? { ...c, shares: split(sum(c.shares.values()), direct) } : c));
+  return components.map((c) => {
+    if (!c.overhead) return c;
+    const shares = new Map<string, Money>();
+    addSplit(shares, c.total, direct);
+    return { ...c, shares };
+  });
 }
 
-/** Every run-rate cost component, in exact decimals, split by tenant. */
-export function runRateComponents(snapshot: UsageSnapshot, config: Config, now: Date): CostComponent[] {
+/** Every run-rate cost component, exact, with its split by tenant. */
+export function runRateComponents(
+  snapshot: UsageSnapshot,
+  usage: UsageInputs,
+  config: Config,
+  now: Date,
+): CostComponent[] {
   return spreadOverhead(
     [
       computeComponent(snapshot, config, now),
       storageComponent(snapshot, config),
-      networkComponent(snapshot, config),
-      emailComponent(snapshot, config),
+      networkComponent(usage, config),
+      emailComponent(usage, config),
       databaseComponent(snapshot, config),
       ...fixedComponents(config),
     ],

@@ -1,9 +1,8 @@
-import type { Decimal } from '../decimal';
 import { rowGuard, type SourceDefinition } from './source';
-import { quantity } from './values';
+import { integer } from './values';
 
 export interface DatabaseSizeRow {
-  bytes: Decimal;
+  bytes: bigint;
 }
 
 /** The application schema's size (data + indexes) from information_schema. */
@@ -13,5 +12,5 @@ export const databaseSizeSource: SourceDefinition<DatabaseSizeRow> = {
 FROM information_schema.TABLES
 WHERE table_schema = DATABASE()`,
   columns: ['bytes'],
-  parse: rowGuard<DatabaseSizeRow>({ bytes: (r) => quantity(r.bytes) }),
+  parse: rowGuard<DatabaseSizeRow>({ bytes: (r) => integer(r.bytes) }),
 };

@@ -1,4 +1,4 @@
-import type { Decimal } from '../decimal';
+import type { RejectedRow } from '../plausibility/rejections';
 import { rowGuard, type SourceDefinition } from './source';
 import { id, text, utcDay, wholeAmount } from './values';
 
@@ -6,8 +6,10 @@ import { id, text, utcDay, wholeAmount } from './values';
 export interface EmailRow {
   tenantId: string;
   type: string;
-  sent30d: Decimal;
-  sentMonthToDate: Decimal;
+  sent30d: bigint;
+  sentMonthToDate: bigint;
+  /** tenant-days of the scan above plausibility.max_emails_per_tenant_day (left out), as tenant ID@day */
+  rejected?: RejectedRow[];
 }
 
 /** Messages of one tenant and type on one UTC day: what the e-mail query returns. */

@@ -15,6 +15,7 @@ import {
 import { bandwidthSource, type BandwidthDayRow, type BandwidthRow } from './bandwidth';
 import { databaseSizeSource, type DatabaseSizeRow } from './database-size';
 import { emailSource, type EmailDayRow, type EmailRow } from './email';
+import { plausibilityBounds, plausibilityParams, type PlausibilityParams } from '../plausibility/bounds';
 import { queryParams, renderSql, type DayRange } from './params';
 import { serverSitesSource, type ServerSitesRow } from './server-sites';
 import { serversSource, type ServerRow } from './servers';
@@ -92,6 +93,8 @@ export function createPool(databaseUrl: string, connectionLimit = 4): mysql.Pool
     };
     connection.query("SET time_zone = '+00:00'", dropOnError);
     connection.query('SET SESSION TRANSACTION READ ONLY', dropOnError);
+    // the IDs of rejected rows come back as one GROUP_CONCAT per group (MySQL's default is 1 KiB)
+    connection.query('SET SESSION group_concat_max_len = 4194304', dropOnError);
   });
   return pool;
 }
@@ -106,11 +109,11 @@ export function sourceSql(config: Pick<Config, 'sources'>, name: SourceName): st
  * the usage sources' days (default: the whole scan, as a full read).
  */
 export function renderedStatements(
-  config: Pick<Config, 'sources'>,
+  config: Pick<Config, 'sources' | 'plausibility'>,
   now: Date,
   range?: DayRange,
 ): Record<SourceName, string> {
-  const params = queryParams(now, range);
+  const params = queryParams(now, plausibilityParams(plausibilityBounds(config)), range);
   return Object.fromEntries(
     (Object.keys(SOURCES) as SourceName[]).map((name) => [name, renderSql(sourceSql(config, name), params)]),
   ) as Record<SourceName, string>;
@@ -154,6 +157,8 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
   const runner = createStatementRunner(pool, config.collection.timeout_seconds);
   const usage = { bandwidth: bandwidthDays(), email: emailDays() };
   const fullReadIntervalMs = config.collection.full_read_interval_seconds * 1000;
+  const bounds = plausibilityBounds(config);
+  const plausibility: PlausibilityParams = plausibilityParams(bounds);
 
   async function readRows<Row>(definition: SourceDefinition<Row>, sql: string): Promise<SourceOutcome<Row>> {
     const started = process.hrtime.bigint();
@@ -182,7 +187,7 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
     const plan = days.plan(now, fullReadIntervalMs);
     const batch = days.batch(plan);
     let skipped = 0;
-    const sql = renderSql(sourceSql(config, definition.name), queryParams(now, plan.range));
+    const sql = renderSql(sourceSql(config, definition.name), queryParams(now, plausibility, plan.range));
     try {
       await runner.stream(
         sql,
@@ -204,13 +209,13 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
 
   return {
     async read(now) {
-      const params = queryParams(now);
+      const params = queryParams(now, plausibility);
       const small = (name: Exclude<SourceName, 'bandwidth' | 'email'>) =>
         readRows(SOURCES[name] as SourceDefinition<unknown>, renderSql(sourceSql(config, name), params));
       // The two usage reads go first so they start at once and the small ones fill the gaps.
       const [bandwidth, email, ...rest] = await Promise.all([
         readUsage(bandwidthSource, usage.bandwidth, addBandwidthRow, bandwidthRows, now),
-        readUsage(emailSource, usage.email, addEmailRow, emailRows, now),
+        readUsage(emailSource, usage.email, (batch, row) => addEmailRow(batch, row, bounds), emailRows, now),
         small('server_sites'),
         small('sites'),
         small('servers'),

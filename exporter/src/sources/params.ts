@@ -1,10 +1,12 @@
 import mysql from 'mysql2';
+import { configSchema } from '../config/schema';
+import { plausibilityBounds, plausibilityParams, type PlausibilityParams } from '../plausibility/bounds';
 
 /**
  * The named parameters every source query can use (`:name` in the SQL), computed from the clock in
  * UTC. The 30-day window includes today: it starts 29 days before today.
  */
-export interface QueryParams {
+export interface QueryParams extends PlausibilityParams {
   /** the collection time, 'YYYY-MM-DD HH:MM:SS' */
   now: string;
   /** 'YYYY-MM-DD' */
@@ -29,6 +31,19 @@ export interface QueryParams {
   to_ts: string;
 }
 
+/** The plausibility bounds (plausibility/bounds.ts): numeric literals, inserted unquoted. */
+export const NUMERIC_PARAM_NAMES: readonly (keyof PlausibilityParams)[] = [
+  'max_site_storage_bytes',
+  'storage_over_disk_factor',
+  'max_site_day_bytes',
+  'max_monthly_revenue',
+  'max_disk_gb',
+  'max_sites_per_server',
+  'max_emails_per_tenant_day',
+];
+
+const DEFAULT_PLAUSIBILITY = plausibilityParams(plausibilityBounds(configSchema.parse({})));
+
 export const PARAM_NAMES: readonly (keyof QueryParams)[] = [
   'now',
   'today',
@@ -43,6 +58,7 @@ export const PARAM_NAMES: readonly (keyof QueryParams)[] = [
   'to_day',
   'from_ts',
   'to_ts',
+  ...NUMERIC_PARAM_NAMES,
 ];
 
 const DAY_MS = 86_400_000;
@@ -70,10 +86,14 @@ export function addDays(day: string, days: number): string {
 }
 
 /**
- * The parameters of a collection at `now`; `range` is the usage read's day range (default: the
- * whole scan, from `scan_start` to today).
+ * The parameters of a collection at `now`, with the plausibility bounds; `range` is the usage read's
+ * day range (default: the whole scan, from `scan_start` to today).
  */
-export function queryParams(now: Date, range?: DayRange): QueryParams {
+export function queryParams(
+  now: Date,
+  plausibility: PlausibilityParams = DEFAULT_PLAUSIBILITY,
+  range?: DayRange,
+): QueryParams {
   const t = now.getTime();
   const todayMs = Math.floor(t / DAY_MS) * DAY_MS;
   const windowMs = todayMs - (WINDOW_DAYS - 1) * DAY_MS;
@@ -95,6 +115,7 @@ export function queryParams(now: Date, range?: DayRange): QueryParams {
     to_day: isoDay(toMs),
     from_ts: sqlTimestamp(fromMs),
     to_ts: sqlTimestamp(toMs + DAY_MS),
+    ...plausibility,
   };
 }
 
@@ -106,5 +127,13 @@ const PLACEHOLDER = new RegExp(`:(${PARAM_NAMES.join('|')})\\b`, 'g');
  * benchmark hands to the mysql client.
  */
 export function renderSql(sql: string, params: QueryParams): string {
-  return sql.replace(PLACEHOLDER, (_, name: keyof QueryParams) => mysql.escape(params[name]));
+  return sql.replace(PLACEHOLDER, (_, name: keyof QueryParams) => {
+    const value = params[name];
+    if ((NUMERIC_PARAM_NAMES as readonly string[]).includes(name)) {
+      if (!/^\d+(\.\d+)?$/.test(value))
+        throw new Error(`parameter :${name} is not a decimal number: ${value}`);
+      return value;
+    }
+    return mysql.escape(value);
+  });
 }

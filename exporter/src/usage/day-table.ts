@@ -5,6 +5,8 @@
  * but a broken row can).
  */
 
+import type { RejectedRow } from '../plausibility/rejections';
+
 /** Interns keys as small integers, so that a day's rows are typed arrays rather than objects. */
 export class KeyIndex {
   private readonly numbers = new Map<string, number>();
@@ -31,6 +33,8 @@ export interface DayColumns {
   big: Map<number, bigint>[];
   /** per group (see DayBatch) and measure: the day's exact total */
   totals: Map<string, bigint[]>;
+  /** the day's rows left out on a plausibility bound */
+  rejected: RejectedRow[];
 }
 
 interface Growing {
@@ -45,6 +49,7 @@ interface Growing {
  */
 export class DayBatch {
   private readonly growing = new Map<string, Growing>();
+  private readonly rejected = new Map<string, RejectedRow[]>();
 
   constructor(
     readonly keys: KeyIndex,
@@ -52,6 +57,14 @@ export class DayBatch {
     /** the group a key's totals go to (e.g. the message type); one group '' when absent */
     private readonly groupOf: (key: string) => string = () => '',
   ) {}
+
+  /** Rows of `day` left out on a plausibility bound (kept with the day, listed while it is held). */
+  reject(day: string, rows: readonly RejectedRow[]): void {
+    if (rows.length === 0) return;
+    const list = this.rejected.get(day);
+    if (list) list.push(...rows);
+    else this.rejected.set(day, [...rows]);
+  }
 
   add(day: string, key: string, amounts: readonly Amount[]): void {
     let g = this.growing.get(day);
@@ -102,14 +115,27 @@ export class DayBatch {
         values: values.map((v) => Float64Array.from(v)),
         big,
         totals: new Map(),
+        rejected: this.rejected.get(day) ?? [],
       };
       columns.totals = groupTotals(columns, this.keys, this.measures, this.groupOf);
       days.set(day, columns);
     }
+    for (const [day, rows] of this.rejected) {
+      if (!days.has(day)) days.set(day, { ...emptyDay(this.measures), rejected: rows });
+    }
     this.growing.clear();
+    this.rejected.clear();
     return days;
   }
 }
+
+const emptyDay = (measures: number): DayColumns => ({
+  keys: new Int32Array(0),
+  values: Array.from({ length: measures }, () => new Float64Array(0)),
+  big: Array.from({ length: measures }, () => new Map()),
+  totals: new Map(),
+  rejected: [],
+});
 
 function cell(values: ArrayLike<number>, big: ReadonlyMap<number, bigint>, row: number): Amount {
   const v = values[row] as number;

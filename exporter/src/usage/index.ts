@@ -1,9 +1,10 @@
-import { Decimal } from '../decimal';
 import { compareIds } from '../model/money';
 import type { DailyUsage } from '../model/daily-usage';
+import { emailCountRejection, type PlausibilityBounds } from '../plausibility';
 import type { BandwidthDayRow, BandwidthRow } from '../sources/bandwidth';
 import type { EmailDayRow, EmailRow } from '../sources/email';
 import { addDays, queryParams, scanRange, type DayRange } from '../sources/params';
+import type { RejectedRow } from '../plausibility/rejections';
 import type { Amount, DayBatch } from './day-table';
 import { UsageDays } from './usage-days';
 
@@ -22,7 +23,7 @@ const SENT = 0;
 const NO_TENANT = '';
 const SEPARATOR = '\u0000';
 
-const decimal = (amount: Amount) => new Decimal(typeof amount === 'bigint' ? amount.toString() : amount);
+const exact = (amount: Amount): bigint => (typeof amount === 'bigint' ? amount : BigInt(amount));
 
 function windows(now: Date): { window: DayRange; month: DayRange } {
   const p = queryParams(now);
@@ -39,9 +40,19 @@ export function emailDays(): UsageDays {
 
 export function addBandwidthRow(batch: DayBatch, row: BandwidthDayRow): void {
   batch.add(row.day, row.tenantId ?? NO_TENANT, [row.bytesOut, row.bytesIn]);
+  batch.reject(row.day, row.rejected);
 }
 
-export function addEmailRow(batch: DayBatch, row: EmailDayRow): void {
+/**
+ * Adds one (day, tenant, type) count, unless it is above the plausibility bound: then it is left out
+ * and listed as tenant ID@day.
+ */
+export function addEmailRow(batch: DayBatch, row: EmailDayRow, bounds: PlausibilityBounds): void {
+  const reason = emailCountRejection(exact(row.sent), bounds);
+  if (reason) {
+    batch.reject(row.day, [{ id: `${row.tenantId}@${row.day}`, reason }]);
+    return;
+  }
   batch.add(row.day, `${row.tenantId}${SEPARATOR}${row.type}`, [row.sent]);
 }
 
@@ -57,13 +68,14 @@ export function bandwidthRows(days: UsageDays, now: Date): BandwidthRow[] {
     const key = days.key(k);
     rows.push({
       tenantId: key === NO_TENANT ? null : key,
-      egress30d: decimal(egress30d.get(k)),
-      ingress30d: decimal(ingress30d.get(k)),
-      egressMonthToDate: decimal(egressMtd.get(k)),
+      egress30d: exact(egress30d.get(k)),
+      ingress30d: exact(ingress30d.get(k)),
+      egressMonthToDate: exact(egressMtd.get(k)),
     });
   }
   // the order of the rows must not depend on when a key was first seen
-  return rows.sort((a, b) => compareIds(a.tenantId ?? '', b.tenantId ?? ''));
+  rows.sort((a, b) => compareIds(a.tenantId ?? '', b.tenantId ?? ''));
+  return withRejected(rows, days, now);
 }
 
 /** Per tenant and type: messages over the 30-day window and since the 1st. */
@@ -79,13 +91,23 @@ export function emailRows(days: UsageDays, now: Date): EmailRow[] {
     rows.push({
       tenantId: key.slice(0, at),
       type: key.slice(at + 1),
-      sent30d: decimal(sent30d.get(k)),
-      sentMonthToDate: decimal(sentMtd.get(k)),
+      sent30d: exact(sent30d.get(k)),
+      sentMonthToDate: exact(sentMtd.get(k)),
     });
   }
-  return rows.sort(
-    (a, b) => compareIds(a.tenantId, b.tenantId) || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0),
-  );
+  rows.sort((a, b) => compareIds(a.tenantId, b.tenantId) || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+  return withRejected(rows, days, now);
+}
+
+/** The rows left out on the days of the scan are listed once, on the first row (the model collects them per source). */
+function withRejected<Row extends { rejected?: RejectedRow[] }>(
+  rows: Row[],
+  days: UsageDays,
+  now: Date,
+): Row[] {
+  const rejected = days.rejected(scanRange(now));
+  if (rejected.length > 0 && rows[0]) rows[0] = { ...rows[0], rejected };
+  return rows;
 }
 
 /** The fleet's usage on each day of the scan (oldest first, today last). */

@@ -1,3 +1,4 @@
+import type { RejectedRow } from '../plausibility/rejections';
 import { addDays, scanRange, type DayRange } from '../sources/params';
 import { DayBatch, KeyIndex, KeySums, type DayColumns } from './day-table';
 
@@ -76,6 +77,14 @@ export class UsageDays {
     for (const [day, columns] of this.days)
       if (day >= range.from && day <= range.to) sums.addDay(columns, measure);
     return sums;
+  }
+
+  /** The rows left out on a plausibility bound on the days from `from` to `to`. */
+  rejected(range: DayRange): RejectedRow[] {
+    const rows: RejectedRow[] = [];
+    for (const [day, columns] of this.days)
+      if (day >= range.from && day <= range.to) rows.push(...columns.rejected);
+    return rows;
   }
 
   /** The key behind a key number. */
