@@ -28,6 +28,10 @@ const HELP = `Usage: npm run bench -w exporter -- [options]
   --ttl=SECONDS                collection.ttl_seconds of the exporter: steady collections are this far apart
                                on the clock, and each query's deadline is one second less (default 60)
   --reseed                     drop and seed the scale's database again
+  --serving-scale=NAME         then run bench/serving.ts (/metrics against nginx, DB collections per TTL
+                               with 3 replicas) with this --scale (default small: its own data set, with
+                               the large fleet's 20,000 servers added so the exposition has a large size)
+  --no-serving                 skip bench/serving.ts
   --help                       this text
 Run it under the machine-wide lock: flock /tmp/chom-bench.lock npm run bench -w exporter -- ...
 `;
@@ -64,6 +68,8 @@ async function main() {
       'buffer-pool': { type: 'string', default: '2G' },
       ttl: { type: 'string', default: '60' },
       reseed: { type: 'boolean', default: false },
+      'serving-scale': { type: 'string', default: 'small' },
+      'no-serving': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -195,6 +201,16 @@ async function main() {
     process.stdout.write(`${lines.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`);
   } finally {
     await instance.stop();
+  }
+  if (!values['no-serving']) {
+    // serving and sharing run on instances of their own (bench/serving.ts); its report follows
+    process.stderr.write('serving: bench/serving.ts…\n');
+    const serving = await execFileAsync(
+      path.join(repoRoot, 'node_modules', '.bin', 'tsx'),
+      [path.join(__dirname, 'serving.ts'), `--scale=${values['serving-scale']}`, '--no-progress'],
+      { maxBuffer: 16 * 1024 * 1024 },
+    );
+    process.stdout.write(`\n${serving.stdout}`);
   }
 }
 
