@@ -79,7 +79,9 @@ export class DayBatch {
     const row = g.keys.length;
     g.keys.push(this.keys.number(key));
     for (let m = 0; m < this.measures; m++) {
-      const amount = amounts[m] ?? 0;
+      const given = amounts[m] ?? 0;
+      const amount =
+        typeof given === 'bigint' && given <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(given) : given;
       if (typeof amount === 'bigint') {
         (g.values[m] as number[]).push(Number.NaN);
         (g.big[m] as Map<number, bigint>).set(row, amount);

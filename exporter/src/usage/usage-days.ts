@@ -2,6 +2,21 @@ import type { RejectedRow } from '../plausibility/rejections';
 import { addDays, scanRange, type DayRange } from '../sources/params';
 import { DayBatch, KeyIndex, KeySums, type DayColumns } from './day-table';
 
+/**
+ * The day tables as plain JSON (e.g. to share them between replicas): amounts as decimal strings,
+ * so that nothing is lost above 2^53.
+ */
+export interface SerializedUsageDays {
+  version: 1;
+  measures: number;
+  keys: string[];
+  days: { day: string; keys: number[]; amounts: string[][]; rejected: RejectedRow[] }[];
+  fullReadAt: number | null;
+  readAt: number | null;
+  coveredFrom: string | null;
+  readThrough: string | null;
+}
+
 /** What the next read of a usage source covers. */
 export interface ReadPlan {
   /** a full re-read replaces every day; an incremental one only the days of its range */
@@ -85,6 +100,52 @@ export class UsageDays {
     for (const [day, columns] of this.days)
       if (day >= range.from && day <= range.to) rows.push(...columns.rejected);
     return rows;
+  }
+
+  serialize(): SerializedUsageDays {
+    const finite = (t: number) => (Number.isFinite(t) ? t : null);
+    return {
+      version: 1,
+      measures: this.measures,
+      keys: [...this.keys.keys],
+      days: [...this.days].map(([day, columns]) => ({
+        day,
+        keys: [...columns.keys],
+        amounts: columns.values.map((values, m) =>
+          [...values].map((v, row) =>
+            Number.isNaN(v) ? (columns.big[m]?.get(row) ?? 0n).toString() : String(v),
+          ),
+        ),
+        rejected: columns.rejected,
+      })),
+      fullReadAt: finite(this.fullReadAt),
+      readAt: finite(this.readAt),
+      coveredFrom: this.coveredFrom ?? null,
+      readThrough: this.readThrough ?? null,
+    };
+  }
+
+  /** Replaces the tables with serialized ones (of the same source: same measures). */
+  restore(data: SerializedUsageDays): void {
+    if (data.version !== 1 || data.measures !== this.measures)
+      throw new Error('usage days: another layout (version or measures differ)');
+    const batch = new DayBatch(new KeyIndex(), this.measures, this.groupOf);
+    for (const day of data.days) {
+      day.keys.forEach((k, row) =>
+        batch.add(
+          day.day,
+          data.keys[k] as string,
+          day.amounts.map((column) => BigInt(column[row] as string)),
+        ),
+      );
+      batch.reject(day.day, day.rejected);
+    }
+    this.days = batch.finish();
+    this.keys = batch.keys;
+    this.fullReadAt = data.fullReadAt ?? Number.NEGATIVE_INFINITY;
+    this.readAt = data.readAt ?? Number.NEGATIVE_INFINITY;
+    this.coveredFrom = data.coveredFrom ?? undefined;
+    this.readThrough = data.readThrough ?? undefined;
   }
 
   /** The key behind a key number. */
