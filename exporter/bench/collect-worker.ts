@@ -2,7 +2,7 @@
  * The exporter side of the collection benchmark, in a process of its own so that its peak RSS is the
  * exporter's alone: a cold collection (full reads), then steady-state ones (incremental reads), one
  * TTL apart on the clock. Prints one JSON object. Started by bench/collect.ts.
- *   tsx bench/collect-worker.ts --database-url=URL --now=ISO --steady=N
+ *   node --expose-gc --import tsx bench/collect-worker.ts --database-url=URL --now=ISO --steady=N
  */
 import { parseArgs } from 'node:util';
 import pino from 'pino';
@@ -18,6 +18,8 @@ export interface WorkerReport {
   modelCpuSeconds: number;
   /** peak resident set size of this process, bytes */
   peakRssBytes: number;
+  /** the heap still in use after a full garbage collection at the end (what the collector keeps) */
+  liveHeapBytes: number;
   series: number;
   expositionBytes: number;
 }
@@ -66,11 +68,14 @@ async function main() {
     modelCpuSeconds = Math.min(modelCpuSeconds, (used.user + used.system) / 1e6);
   }
   await pool.end();
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
   const report: WorkerReport = {
     cold: cold.timings,
     steady,
     modelCpuSeconds,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    liveHeapBytes: gc ? process.memoryUsage().heapUsed : Number.NaN,
     series: text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length,
     expositionBytes: Buffer.byteLength(text),
   };

@@ -158,8 +158,11 @@ async function main() {
       clientIncremental.push(await mysqlClientSeconds(url, database, incremental));
       process.stderr.write(`run ${i + 1}/${runs}: exporter, a cold collection then ${steady} steady ones…\n`);
       const worker = await execFileAsync(
-        path.join(repoRoot, 'node_modules', '.bin', 'tsx'),
+        process.execPath,
         [
+          '--expose-gc',
+          '--import',
+          'tsx',
           path.join(__dirname, 'collect-worker.ts'),
           `--database-url=${databaseUrl}`,
           `--now=${now.toISOString()}`,
@@ -167,7 +170,7 @@ async function main() {
           `--ttl=${ttlSeconds}`,
           `--timeout=${ttlSeconds - 1}`,
         ],
-        { maxBuffer: 16 * 1024 * 1024 },
+        { maxBuffer: 16 * 1024 * 1024, cwd: repoRoot },
       );
       reports.push(JSON.parse(worker.stdout) as WorkerReport);
     }
@@ -196,6 +199,10 @@ async function main() {
         (steadyTotal / clientCold).toFixed(3),
       ],
       ['cost model CPU time (one run)', `${median(reports.map((r) => r.modelCpuSeconds)).toFixed(2)} s`],
+      [
+        'live heap after a steady collection (after GC)',
+        `${(median(reports.map((r) => r.liveHeapBytes)) / 2 ** 20).toFixed(0)} MiB`,
+      ],
       [
         'exporter peak RSS (highest run)',
         `${(Math.max(...reports.map((r) => r.peakRssBytes)) / 2 ** 20).toFixed(0)} MiB`,
