@@ -13,7 +13,9 @@ Usage:
 Environment:
   CHOM_DATABASE_URL    required. mysql://user:password@host:port/database of the application database
                        (a user with SELECT is enough; sessions are read-only and in UTC)
-  CHOM_REDIS_URL       optional redis://host:port (reserved for the shared cache; the in-process cache is used)
+  CHOM_REDIS_URL       optional redis://[user:password@]host:port[/db] (rediss:// for TLS): replicas share the
+                       finished exposition there, so across replicas one collection runs per ttl_seconds;
+                       without it, or while Redis is unreachable, each replica collects alone (no scrape fails)
   CHOM_PORT            HTTP port (default 9864)
   CHOM_LISTEN_ADDRESS  address to listen on (default 0.0.0.0)
   CHOM_CONFIG          path of the YAML config (optional: every setting has a default)
@@ -22,7 +24,8 @@ Environment:
   CHOM_LOG_LEVEL       fatal, error, warn, info (default), debug, trace or silent; logs are JSON lines on stdout
 
 HTTP:
-  /metrics  the exposition (collected at most once per collection.ttl_seconds)
+  /metrics  the exposition (collected at most once per collection.ttl_seconds); OpenMetrics 1.0.0 when the
+            Accept header prefers application/openmetrics-text, gzip with Accept-Encoding: gzip
   /healthz  200 while the process is alive
   /readyz   200 once the database answers and a first collection succeeded, 503 before
   With a web config, every path but /healthz and /readyz needs a credential (401 without one) and a
@@ -71,6 +74,7 @@ YAML settings (all optional; see exporter/chom-finops.example.yml and docs/confi
   plausibility.max_emails_per_tenant_day largest believable messages of one tenant in one day (default 10000000)
                                          A value past a bound is left out of every figure, logged with the
                                          row's ID and counted in chom_exporter_rejected_rows{source,reason}
+  shared_cache.key_prefix                prefix of the Redis keys of the shared cache (default chom-finops:exporter)
   sources.<name>                         SQL replacing a source query; names: tenants, subscriptions, servers,
                                          sites, server_sites, bandwidth, email, database_size. Parameters:
                                          :now :today :window_start :month_start :scan_start :window_start_ts

@@ -1,6 +1,11 @@
 import pino from 'pino';
+import { ExpositionCache } from './cache/exposition-cache';
+import { cacheNamespace, createRedisClient } from './cache/redis';
+import { SharedSlot } from './cache/shared-cache';
 import { createCollector, VERSION } from './collector';
 import { ConfigError, loadConfigFile, loadEnvironment } from './config';
+import { DATA_EXPOSITION_VERSION, dataExpositionCodec } from './exposition/data-exposition';
+import { createHealthMetrics } from './exposition/health-metrics';
 import { HELP } from './help';
 import { createApp } from './server/app';
 import { listen } from './server/listen';
@@ -48,20 +53,38 @@ async function main(argv: string[]): Promise<void> {
   const webConfig = loadWebConfigFile(env.webConfigPath);
   const logger = pino({ level: env.logLevel, base: { service: 'chom-finops-exporter' } });
   const pool = createPool(env.databaseUrl);
-  const collector = createCollector({ pool, config, logger });
-  const app = createApp({ collector, pool, logger });
+  const health = createHealthMetrics(config, VERSION, { sharedCache: env.redisUrl !== undefined });
+  const collector = createCollector({ pool, config, logger, health });
+  const redis = env.redisUrl
+    ? createRedisClient(env.redisUrl, logger, (up) => health.sharedCacheUp?.set(up ? 1 : 0))
+    : undefined;
+  const exposition = new ExpositionCache({
+    collector,
+    ttlMs: config.collection.ttl_seconds * 1000,
+    logger,
+    shared: redis
+      ? new SharedSlot(
+          redis,
+          cacheNamespace(config.shared_cache.key_prefix, config, env.databaseUrl),
+          'exposition',
+          DATA_EXPOSITION_VERSION,
+          dataExpositionCodec,
+        )
+      : undefined,
+  });
+  const app = createApp({ exposition, health, pool, logger });
 
   const server = await listen(app, { port: env.port, host: env.listenAddress, config: webConfig, logger });
   logger.info(
     { port: env.port, address: env.listenAddress, config: env.configPath ?? null, version: VERSION },
     'exporter listening',
   );
-  if (env.redisUrl) logger.info('CHOM_REDIS_URL is set; this version caches in process');
-  void collector.collect();
+  void exposition.refresh();
 
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     server.close(() => {
+      redis?.disconnect();
       pool.end().finally(() => process.exit(0));
     });
     server.closeAllConnections();

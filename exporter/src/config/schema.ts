@@ -149,6 +149,14 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   sources: sources.prefault({}),
+  shared_cache: z
+    .strictObject({
+      key_prefix: z
+        .string({ error: 'expected a Redis key prefix ([A-Za-z0-9_.:-], 1 to 64 characters)' })
+        .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected a Redis key prefix ([A-Za-z0-9_.:-], 1 to 64 characters)')
+        .default('chom-finops:exporter'),
+    })
+    .prefault({}),
 });
 
 export type Config = z.output<typeof configSchema>;

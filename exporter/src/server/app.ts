@@ -1,7 +1,14 @@
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import express from 'express';
 import type mysql from 'mysql2/promise';
 import type { Logger } from 'pino';
-import type { Collector } from '../collector';
+import type { ExpositionCache } from '../cache/exposition-cache';
+import { contentTypeOf, OPENMETRICS_EOF, renderFamilies } from '../exposition/format';
+import type { HealthMetrics } from '../exposition/health-metrics';
+import { acceptsGzip, negotiateFormat } from './negotiate';
+
+const gzip = promisify(zlib.gzip);
 
 /** Whether the database answers within `timeoutMs`. */
 export async function databaseReachable(pool: mysql.Pool, timeoutMs = 2000): Promise<boolean> {
@@ -20,19 +27,50 @@ export async function databaseReachable(pool: mysql.Pool, timeoutMs = 2000): Pro
   }
 }
 
+/**
+ * The /metrics body: the data metrics as rendered once per collection (or their gzip, computed once),
+ * then the exporter's own metrics rendered now (gzipped now: a second gzip member, which gzip readers
+ * such as Prometheus' take as the continuation of the first). Nothing is concatenated in memory.
+ */
+async function metricsBody(
+  exposition: ExpositionCache,
+  health: HealthMetrics,
+  format: ReturnType<typeof negotiateFormat>,
+  zipped: boolean,
+): Promise<Buffer[]> {
+  const data = await exposition.forScrape();
+  let own = renderFamilies(await health.families(), format);
+  if (format === 'openmetrics') own += OPENMETRICS_EOF;
+  const chunks = zipped
+    ? [data ? await data.gzip(format) : undefined, await gzip(own)]
+    : [data?.body(format), Buffer.from(own)];
+  return chunks.filter((c): c is Buffer => c !== undefined && c.length > 0);
+}
+
 /** /metrics, /healthz (alive), /readyz (database reachable and a first collection done). */
 export function createApp(options: {
-  collector: Collector;
+  exposition: ExpositionCache;
+  health: HealthMetrics;
   pool: mysql.Pool;
   logger: Logger;
 }): express.Express {
-  const { collector, pool, logger } = options;
+  const { exposition, health, pool, logger } = options;
   const app = express();
   app.disable('x-powered-by');
-  app.get('/metrics', async (_req, res) => {
+  app.disable('etag');
+  app.get('/metrics', async (req, res) => {
     try {
-      const text = await collector.metricsText();
-      res.set('Content-Type', collector.contentType).send(text);
+      const format = negotiateFormat(req.headers.accept);
+      const zipped = acceptsGzip(req.headers['accept-encoding']);
+      const chunks = await metricsBody(exposition, health, format, zipped);
+      res.writeHead(200, {
+        'Content-Type': contentTypeOf(format),
+        'Content-Length': chunks.reduce((n, c) => n + c.length, 0),
+        Vary: 'Accept, Accept-Encoding',
+        ...(zipped ? { 'Content-Encoding': 'gzip' } : {}),
+      });
+      for (const chunk of chunks) res.write(chunk);
+      res.end();
     } catch (error) {
       logger.error({ err: (error as Error).message }, 'rendering /metrics failed');
       res.status(500).type('text/plain').send('metrics unavailable\n');
@@ -43,7 +81,7 @@ export function createApp(options: {
   });
   app.get('/readyz', async (_req, res) => {
     const reachable = await databaseReachable(pool);
-    if (reachable && collector.ready) res.type('text/plain').send('ready\n');
+    if (reachable && exposition.ready) res.type('text/plain').send('ready\n');
     else {
       const why = !reachable ? 'database unreachable' : 'first collection not done';
       res.status(503).type('text/plain').send(`not ready: ${why}\n`);
