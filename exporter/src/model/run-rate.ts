@@ -37,15 +37,18 @@ export function serverLoads(
 ): Map<string, ServerLoad> {
   const loads = new Map<string, ServerLoad>();
   for (const [serverId, hosted] of hostedBy) {
-    let sites = 0n;
+    // site counts are row counts: safe integers as numbers (no bigint allocated per row)
+    let sites = 0;
     let storage = 0n;
-    let tenants = 0n;
+    let tenants = 0;
     for (const h of hosted) {
-      sites += h.sites;
-      storage += h.storageUsedBytes;
+      sites += Number(h.sites);
+      if (h.storageUsedBytes > 0n) storage += h.storageUsedBytes;
       if (h.sites > 0n || h.storageUsedBytes > 0n) tenants++;
     }
-    loads.set(serverId, { sites, storage, tenants });
+    // beyond 2^53 (only an override can return such counts) the sum is redone exactly
+    const exactSites = Number.isSafeInteger(sites) ? BigInt(sites) : sum(hosted.map((h) => h.sites));
+    loads.set(serverId, { sites: exactSites, storage, tenants: BigInt(tenants) });
   }
   return loads;
 }
