@@ -66,8 +66,11 @@ export function createApp(options: {
         Vary: 'Accept, Accept-Encoding',
         ...(zipped ? { 'Content-Encoding': 'gzip' } : {}),
       });
+      // headers and every chunk leave in one writev
+      res.cork();
       for (const chunk of chunks) res.write(chunk);
       res.end();
+      res.uncork();
     } catch (error) {
       logger.error({ err: (error as Error).message }, 'rendering /metrics failed');
       res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('metrics unavailable\n');
