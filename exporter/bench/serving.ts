@@ -138,6 +138,10 @@ http {
   ${temp('client_body_temp_path')} ${temp('proxy_temp_path')} ${temp('fastcgi_temp_path')}
   ${temp('uwsgi_temp_path')} ${temp('scgi_temp_path')}
   keepalive_requests 1000000;
+  # nginx at its best for a static file: zero-copy sends, the file kept open
+  sendfile on;
+  tcp_nopush on;
+  open_file_cache max=16;
   server {
     listen 127.0.0.1:${port};
     location = /metrics {
@@ -152,7 +156,13 @@ http {
   );
   const proc = startProcess('nginx', ['-p', work.dir, '-c', conf]);
   const url = `http://127.0.0.1:${port}/metrics`;
-  await waitForHttp(url, proc, 10_000);
+  try {
+    await waitForHttp(url, proc, 10_000);
+  } catch (error) {
+    await proc.stop();
+    work.remove();
+    throw error;
+  }
   return {
     url,
     async stop() {
