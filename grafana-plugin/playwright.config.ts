@@ -9,7 +9,7 @@ import { defineConfig, devices } from '@playwright/test';
  * Environment:
  * - GRAFANA_URL: Grafana to test (default http://localhost:3000)
  * - GRAFANA_ADMIN_USER / GRAFANA_ADMIN_PASSWORD: read by @grafana/plugin-e2e (default admin / admin);
- *   scripts/e2e.sh takes the password from secrets/grafana-admin-password
+ *   scripts/e2e.sh takes the password from the grafana service (/run/secrets/grafana-admin-password)
  * - CHROMIUM_PATH: the Chromium to drive (default Debian's /usr/bin/chromium); Playwright's own
  *   browser download is not used
  */

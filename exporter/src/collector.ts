@@ -1,10 +1,14 @@
 import type mysql from 'mysql2/promise';
 import type { Logger } from 'pino';
 import { SOURCE_NAMES, type Config, type SourceName } from './config/schema';
+import { DataExposition } from './exposition/data-exposition';
 import { createDataMetrics } from './exposition/data-metrics';
-import { createHealthMetrics } from './exposition/health-metrics';
+import { renderFamilies } from './exposition/format';
+import { createHealthMetrics, type HealthMetrics } from './exposition/health-metrics';
 import { buildReport, type CostReport, type UsageSnapshot } from './model';
-import { fetchSources, type SourceOutcomes, type SourceRows } from './sources';
+import type { DailyUsage } from './model/daily-usage';
+import { createRejectionTracker } from './plausibility';
+import { createSourceReader, fetchSources, type SourceOutcomes, type SourceRows } from './sources';
 import packageJson from '../package.json';
 
 export const VERSION: string = packageJson.version;
@@ -16,6 +20,8 @@ export interface CollectionResult {
   /** the snapshot the report was built from (current rows, or the last good rows of failing sources) */
   snapshot?: UsageSnapshot;
   report?: CostReport;
+  /** the data metrics rendered for serving (absent until every source has succeeded once) */
+  exposition?: DataExposition;
   /** seconds: the sources (concurrently), the model, rendering the exposition */
   timings: { sources: number; model: number; render: number; total: number };
 }
@@ -37,16 +43,18 @@ export async function collectOnce(
 const seconds = (startedNs: bigint) => Number(process.hrtime.bigint() - startedNs) / 1e9;
 
 export interface Collector {
-  /**
-   * The /metrics text: collects at most once per ttl_seconds; concurrent callers share one collection.
-   * After the first collection, an expired cache is refreshed in the background.
-   */
+  /** The text exposition of the last collection (data and health metrics), without collecting. */
   metricsText(): Promise<string>;
-  /** Collects now, whatever the cache says (the cache is updated). */
+  /** Collects now; concurrent callers share one collection. Caching is the caller's (cache/). */
   collect(): Promise<CollectionResult>;
   /** A first collection has succeeded. */
   readonly ready: boolean;
-  readonly contentType: string;
+  /** The fleet's usage per UTC day over the scan, from the day tables (for forecasting). */
+  dailyUsage(): DailyUsage;
+  /** Kills running source statements and fails later ones at once (the exporter is stopping). */
+  stop(): Promise<void>;
+  /** the exporter's own metrics, rendered on every scrape */
+  readonly health: HealthMetrics;
 }
 
 /**
@@ -60,21 +68,26 @@ export function createCollector(options: {
   config: Config;
   logger: Logger;
   clock?: () => Date;
+  /** the health metrics to update (default: new ones without the shared-cache metrics) */
+  health?: HealthMetrics;
 }): Collector {
   const { pool, config, logger } = options;
   const clock = options.clock ?? (() => new Date());
   const data = createDataMetrics(config);
-  const health = createHealthMetrics(config, VERSION);
+  const health = options.health ?? createHealthMetrics(config, VERSION);
+  const rejections = createRejectionTracker(health.registry, logger);
+  const reader = createSourceReader(pool, config);
   const lastGood: Partial<SourceRows> = {};
-  let dataText = '';
+  let latest: DataExposition | undefined;
+  let lastSuccessSeconds: number | null = null;
   let ready = false;
-  let collectedAt = -Infinity;
   let inFlight: Promise<CollectionResult> | undefined;
 
   async function collect(): Promise<CollectionResult> {
     const started = process.hrtime.bigint();
     const now = clock();
-    const outcomes = await fetchSources(pool, config, now);
+    health.collections.inc();
+    const outcomes = await reader.read(now);
     const sourcesSeconds = seconds(started);
     let ok = true;
     for (const source of SOURCE_NAMES) {
@@ -85,28 +98,42 @@ export function createCollector(options: {
         if (outcome.skipped > 0) logger.warn({ source, skipped: outcome.skipped }, 'skipped unusable rows');
       } else {
         ok = false;
-        health.sourceErrors.inc({ source });
-        logger.error({ source, err: outcome.error.message }, 'source query failed');
+        health.sourceErrors.inc({ source, reason: outcome.reason });
+        logger.error({ source, reason: outcome.reason, err: outcome.error.message }, 'source query failed');
       }
     }
     let snapshot: UsageSnapshot | undefined;
     let report: CostReport | undefined;
     let modelSeconds = 0;
     let renderSeconds = 0;
+    let families: ReturnType<typeof data.families> | undefined;
     if (SOURCE_NAMES.every((s) => lastGood[s] !== undefined)) {
       snapshot = lastGood as UsageSnapshot;
       try {
         const modelStarted = process.hrtime.bigint();
         report = buildReport(snapshot, config, now);
-        data.publish(report);
+        families = data.families(report);
+        const unreadable = Object.fromEntries(
+          SOURCE_NAMES.map((s) => [s, outcomes[s].ok ? outcomes[s].skipped : 0]),
+        );
+        rejections.record(report.rejections, unreadable);
         modelSeconds = seconds(modelStarted);
-        const renderStarted = process.hrtime.bigint();
-        dataText = await data.registry.metrics();
-        renderSeconds = seconds(renderStarted);
       } catch (error) {
         ok = false;
         logger.error({ err: (error as Error).message }, 'cost model failed; keeping the previous figures');
       }
+    }
+    if (ok) lastSuccessSeconds = now.getTime() / 1000;
+    let exposition: DataExposition | undefined;
+    if (families) {
+      const renderStarted = process.hrtime.bigint();
+      exposition = DataExposition.render(families, {
+        ok,
+        lastSuccessSeconds,
+        collectSeconds: seconds(started),
+      });
+      renderSeconds = seconds(renderStarted);
+      latest = exposition;
     }
     const total = seconds(started);
     health.up.set(ok ? 1 : 0);
@@ -124,6 +151,7 @@ export function createCollector(options: {
       outcomes,
       snapshot,
       report,
+      exposition,
       timings: { sources: sourcesSeconds, model: modelSeconds, render: renderSeconds, total },
     };
   }
@@ -131,7 +159,6 @@ export function createCollector(options: {
   function collectShared(): Promise<CollectionResult> {
     if (!inFlight) {
       inFlight = collect().finally(() => {
-        collectedAt = performance.now();
         inFlight = undefined;
       });
     }
@@ -141,21 +168,13 @@ export function createCollector(options: {
   return {
     collect: collectShared,
     async metricsText() {
-      if (performance.now() - collectedAt >= config.collection.ttl_seconds * 1000) {
-        const collection = collectShared();
-        // Only the first scrape waits for the database. Later ones get the previous figures while the
-        // next collection runs, so a slow database never makes a scrape time out.
-        if (collectedAt === -Infinity) await collection;
-        else
-          collection.catch((error: Error) =>
-            logger.error({ err: error.message }, 'background collection failed'),
-          );
-      }
-      return dataText + (await health.registry.metrics());
+      return (latest?.body('text').toString() ?? '') + renderFamilies(await health.families(), 'text');
     },
     get ready() {
       return ready;
     },
-    contentType: health.registry.contentType,
+    dailyUsage: () => reader.dailyUsage(clock()),
+    stop: () => reader.cancel(),
+    health,
   };
 }

@@ -13,7 +13,9 @@ Usage:
 Environment:
   CHOM_DATABASE_URL    required. mysql://user:password@host:port/database of the application database
                        (a user with SELECT is enough; sessions are read-only and in UTC)
-  CHOM_REDIS_URL       optional redis://host:port (reserved for the shared cache; the in-process cache is used)
+  CHOM_REDIS_URL       optional redis://[user:password@]host:port[/db] (rediss:// for TLS): replicas share the
+                       finished exposition there, so across replicas one collection runs per ttl_seconds;
+                       without it, or while Redis is unreachable, each replica collects alone (no scrape fails)
   CHOM_PORT            HTTP port (default 9864)
   CHOM_LISTEN_ADDRESS  address to listen on (default 0.0.0.0)
   CHOM_CONFIG          path of the YAML config (optional: every setting has a default)
@@ -22,7 +24,8 @@ Environment:
   CHOM_LOG_LEVEL       fatal, error, warn, info (default), debug, trace or silent; logs are JSON lines on stdout
 
 HTTP:
-  /metrics  the exposition (collected at most once per collection.ttl_seconds)
+  /metrics  the exposition (collected at most once per collection.ttl_seconds); OpenMetrics 1.0.0 when the
+            Accept header prefers application/openmetrics-text, gzip with Accept-Encoding: gzip
   /healthz  200 while the process is alive
   /readyz   200 once the database answers and a first collection succeeded, 503 before
   With a web config, every path but /healthz and /readyz needs a credential (401 without one) and a
@@ -44,6 +47,10 @@ Web config (CHOM_WEB_CONFIG_FILE; the format of the Prometheus exporter-toolkit,
 YAML settings (all optional; see exporter/chom-finops.example.yml and docs/configuration.md):
   currency                               ISO 4217 code stated in HELP texts (default USD); nothing is converted
   collection.ttl_seconds                 collect at most once per this many seconds (default 60)
+  collection.timeout_seconds             deadline of each source query, below ttl_seconds (default 30, or the
+                                         TTL when shorter); a query past it is stopped on the database
+  collection.full_read_interval_seconds  re-read the whole 30-day usage window this often (default 3600); in
+                                         between only today and yesterday are read (0: always the whole window)
   collection.tenant_limit                tenants kept as labels, the rest fold into tenant_id="__other__" (default 500)
   collection.expose_tenant_names         add the tenant name to chom_tenant_info (default false: personal data)
   pricing.servers.default_monthly        monthly price of a server whose (provider, size) is not listed (default 20)
@@ -63,10 +70,20 @@ YAML settings (all optional; see exporter/chom-finops.example.yml and docs/confi
   allocation.shared_overhead             unallocated (default) or proportional (database and fixed items)
   capacity.database_limit_bytes          database size limit for chom_capacity_limit{resource="database"}
   opportunities.underused_ratio          use below which a shared server counts as under-used (default 0.2)
+  plausibility.link_speed_gbps           link speed bounding one site-day of traffic, Gbit/s (default 10)
+  plausibility.storage_over_disk_factor  a site may store at most its server's disk × this (default 2)
+  plausibility.max_monthly_revenue       largest believable amount_monthly of one subscription (default 1000000)
+  plausibility.max_disk_gb               largest believable disk_gb of a server (default 65536)
+  plausibility.max_sites_per_server      largest believable max_sites of a server (default 100000)
+  plausibility.max_emails_per_tenant_day largest believable messages of one tenant in one day (default 10000000)
+                                         A value past a bound is left out of every figure, logged with the
+                                         row's ID and counted in chom_exporter_rejected_rows{source,reason}
+  shared_cache.key_prefix                prefix of the Redis keys of the shared cache (default chom-finops:exporter)
   sources.<name>                         SQL replacing a source query; names: tenants, subscriptions, servers,
                                          sites, server_sites, bandwidth, email, database_size. Parameters:
                                          :now :today :window_start :month_start :scan_start :window_start_ts
-                                         :month_start_ts :scan_start_ts :tomorrow_ts (UTC)
+                                         :month_start_ts :scan_start_ts :tomorrow_ts (UTC); bandwidth and email
+                                         return rows per day for :from_day…:to_day / [:from_ts, :to_ts)
 
 Exit codes: 0 ok, 2 invalid configuration or environment, 1 other failure.
 `;

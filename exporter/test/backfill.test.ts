@@ -2,11 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import {
+  createReaderUser,
   createTestDatabase,
   execFileAsync,
   repoRoot,
   seedDemoDatabase,
   tempDir,
+  type ReaderUser,
   type TestDatabase,
 } from '@chom/test-support';
 import { backfillInstants, parseDuration, parseInstant } from '../src/backfill/instants';
@@ -21,13 +23,17 @@ const configFile = path.join(repoRoot, 'exporter', 'chom-finops.example.yml');
 const seededAt = new Date('2026-11-20T09:17:00Z');
 
 let db: TestDatabase;
+/** the backfill reads as the exporter does: a least-privilege user with SELECT on its tables */
+let reader: ReaderUser;
 const work = tempDir('backfill-test');
 
 beforeAll(async () => {
   db = await createTestDatabase('chom_backfill');
   await seedDemoDatabase({ databaseUrl: db.url, scale: 'small', seed: 3, now: seededAt });
+  reader = await createReaderUser(db.name);
 }, 120_000);
 afterAll(async () => {
+  await reader.drop();
   await db.drop();
   work.remove();
 });
@@ -58,7 +64,7 @@ test('backfilled values equal what the exporter computes live at the same instan
   await execFileAsync(tsx, [
     cli,
     `--out=${out}`,
-    `--database-url=${db.url}`,
+    `--database-url=${reader.url}`,
     `--config=${configFile}`,
     `--from=${from}`,
     `--to=${to}`,
@@ -79,7 +85,7 @@ test('backfilled values equal what the exporter computes live at the same instan
   }
   expect([...byTime.keys()].length).toBe(21); // every 12 h from the 10th 00:00 to the 20th 00:00
   const config = loadConfigFile(configFile);
-  const pool = createPool(db.url);
+  const pool = createPool(reader.url);
   try {
     // Three instants: the start, a month-day boundary mid-history, the last one.
     for (const at of ['2026-11-10T00:00:00Z', '2026-11-15T12:00:00Z', '2026-11-20T00:00:00Z']) {
@@ -121,9 +127,12 @@ test('backfilled values equal what the exporter computes live at the same instan
 }, 120_000);
 
 test('a bad option exits 2 and names it', async () => {
-  const result = await execFileAsync(tsx, [cli, '--out=-', `--database-url=${db.url}`, '--step=5x']).catch(
-    (error: { code: number; stderr: string }) => error,
-  );
+  const result = await execFileAsync(tsx, [
+    cli,
+    '--out=-',
+    `--database-url=${reader.url}`,
+    '--step=5x',
+  ]).catch((error: { code: number; stderr: string }) => error);
   expect(result).toMatchObject({ code: 2 });
   expect((result as { stderr: string }).stderr).toContain('--step');
 });

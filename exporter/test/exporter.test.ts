@@ -10,7 +10,7 @@ import {
   type RunningExporter,
 } from '@chom/test-support';
 import { createSchemaDatabase, insert, server, site, team } from './support/fixtures';
-import { badValues, parseSamples, value } from './support/exposition';
+import { badValues, parseSamples, sum, value } from './support/exposition';
 
 type Db = Awaited<ReturnType<typeof createSchemaDatabase>>;
 const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
@@ -61,7 +61,7 @@ describe('a running exporter', () => {
     db = await createSchemaDatabase();
     await fillHostile(db);
     exporter = await startExporter({
-      databaseUrl: db.url,
+      databaseUrl: db.readerUrl,
       configYaml: [
         'currency: EUR',
         'collection: { ttl_seconds: 1, expose_tenant_names: true }',
@@ -84,13 +84,30 @@ describe('a running exporter', () => {
     expect(check).toEqual({ code: 0, output: '' });
   });
 
-  test('no NaN, no infinity, no negative cost; BIGINT maxima survive', async () => {
+  test('no NaN, no infinity, no negative cost; BIGINT maxima are rejected, counted and left out', async () => {
     const samples = parseSamples(await exporter.metrics());
     expect(badValues(samples)).toEqual([]);
-    expect(value(samples, 'chom_storage_used_bytes')).toBeCloseTo(3 * Number(MAX) + 5, -10);
+    // the three sites at 2^64−1 bytes are left out; the unplaced site's 5 bytes count
+    expect(value(samples, 'chom_storage_used_bytes')).toBe(5);
+    expect(
+      value(samples, 'chom_exporter_rejected_rows', { source: 'sites', reason: 'storage_above_limit' }),
+    ).toBe(3);
+    expect(
+      value(samples, 'chom_exporter_rejected_rows', { source: 'servers', reason: 'disk_above_limit' }),
+    ).toBe(1);
     expect(value(samples, 'chom_exporter_up')).toBe(1);
-    // the override's good row counts; its bad rows were skipped
-    expect(value(samples, 'chom_tenant_revenue_monthly', { tenant_id: '1' })).toBe(9999999999.99);
+    // the override's rows: 9,999,999,999.99 is rejected (the override has no bounds of its own, the
+    // model's backstop applies), the two unreadable rows are skipped and counted
+    expect(value(samples, 'chom_tenant_revenue_monthly', { tenant_id: '1' })).toBe(0);
+    expect(
+      value(samples, 'chom_exporter_rejected_rows', {
+        source: 'subscriptions',
+        reason: 'revenue_above_limit',
+      }),
+    ).toBe(1);
+    expect(
+      value(samples, 'chom_exporter_rejected_rows', { source: 'subscriptions', reason: 'unreadable' }),
+    ).toBe(2);
     expect(value(samples, 'chom_tenant_info', { tenant_id: '1', name: 'Quote " back\\slash\nnewline' })).toBe(
       1,
     );
@@ -122,7 +139,10 @@ describe('a running exporter', () => {
         async () => {
           const samples = parseSamples(await exporter.metrics());
           expect(value(samples, 'chom_exporter_up')).toBe(0);
-          expect(value(samples, 'chom_exporter_source_errors_total', { source: 'sites' })).toBeGreaterThan(0);
+          // a missing table is a query error
+          expect(
+            value(samples, 'chom_exporter_source_errors_total', { source: 'sites', reason: 'query' }),
+          ).toBeGreaterThan(0);
           return true;
         },
         15_000,
@@ -133,7 +153,10 @@ describe('a running exporter', () => {
       const after = parseSamples(text);
       expect(value(after, 'chom_storage_used_bytes')).toBe(value(before, 'chom_storage_used_bytes'));
       expect(value(after, 'chom_tenant_sites', { tenant_id: '1' })).toBe(2);
-      expect(value(after, 'chom_exporter_source_errors_total', { source: 'servers' })).toBe(0);
+      expect(sum(after, 'chom_exporter_source_errors_total', { source: 'servers' })).toBe(0);
+      expect(value(after, 'chom_exporter_source_errors_total', { source: 'sites', reason: 'timeout' })).toBe(
+        0,
+      );
       const ready = await fetch(`${exporter.url}/readyz`);
       expect(ready.status).toBe(200); // the database answers and a collection succeeded before
     } finally {
@@ -155,7 +178,7 @@ describe('the cache', () => {
     const db = await createSchemaDatabase();
     await insert(db.pool, 'teams', [team(1)]);
     const exporter = await startExporter({
-      databaseUrl: db.url,
+      databaseUrl: db.readerUrl,
       configYaml: 'collection: { ttl_seconds: 3600 }',
     });
     try {
@@ -181,7 +204,10 @@ describe('the cache', () => {
 test('after the TTL a scrape does not wait: it gets the previous figures while the next collection runs', async () => {
   const db = await createSchemaDatabase();
   await insert(db.pool, 'teams', [team(1)]);
-  const exporter = await startExporter({ databaseUrl: db.url, configYaml: 'collection: { ttl_seconds: 1 }' });
+  const exporter = await startExporter({
+    databaseUrl: db.readerUrl,
+    configYaml: 'collection: { ttl_seconds: 1 }',
+  });
   try {
     const tenant2 = async () =>
       value(parseSamples(await exporter.metrics()), 'chom_tenant_info', { tenant_id: '2' });
@@ -222,8 +248,9 @@ describe('with the database down', () => {
       const samples = parseSamples(text);
       expect(value(samples, 'chom_exporter_up')).toBe(0);
       expect(
-        value(samples, 'chom_exporter_source_errors_total', { source: 'bandwidth' }),
+        value(samples, 'chom_exporter_source_errors_total', { source: 'bandwidth', reason: 'connection' }),
       ).toBeGreaterThanOrEqual(1);
+      expect(sum(samples, 'chom_exporter_source_errors_total', { reason: 'query' })).toBe(0);
       expect(samples.some((s) => s.name === 'chom_infrastructure_cost_monthly')).toBe(false);
       // logs are JSON lines
       for (const line of proc.output().trim().split('\n').filter(Boolean))

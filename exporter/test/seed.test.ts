@@ -211,6 +211,7 @@ describe('seeder arguments', () => {
       seed: 1,
       now: current,
       force: false,
+      ifEmpty: false,
       progress: true,
     });
   });
@@ -385,6 +386,7 @@ describe('seeder CLI refusals', () => {
       '--seed',
       '--now',
       '--force',
+      '--if-empty',
       '--no-progress',
       '--help',
     ]) {
@@ -421,6 +423,29 @@ describe('seeder CLI refusals', () => {
       expect(forced.code).toBe(0);
       expect(await one(db.pool, 'SELECT COUNT(*) FROM teams')).toBe(50);
       expect(await one(db.pool, 'SELECT COUNT(*) FROM users')).toBe(1);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  test('--if-empty seeds an empty database and leaves a seeded one alone; an emptied table is seeded again', async () => {
+    const db = await createTestDatabase('chom_seed_if_empty');
+    const args = [`--database-url=${db.url}`, '--no-progress', '--if-empty', `--now=${now.toISOString()}`];
+    try {
+      expect((await runSeeder([...args, '--seed=5'])).code).toBe(0);
+      expect(await one(db.pool, 'SELECT COUNT(*) FROM teams')).toBe(50);
+      const seeded = await checksums(db.pool);
+      await db.pool.query(
+        'UPDATE teams SET name = CONCAT(name, " (kept)") WHERE id = (SELECT MIN(id) FROM (SELECT id FROM teams) t)',
+      );
+      const changed = await checksums(db.pool);
+      const again = await runSeeder([...args, '--seed=6']);
+      expect(again.code).toBe(0);
+      expect(again.stdout).toContain('nothing to do (--if-empty)');
+      expect(await checksums(db.pool)).toEqual(changed);
+      await db.pool.query('DELETE FROM email_logs');
+      expect((await runSeeder([...args, '--seed=5'])).code).toBe(0);
+      expect(await checksums(db.pool)).toEqual(seeded);
     } finally {
       await db.drop();
     }

@@ -86,7 +86,7 @@ describe('TLS, basic auth and bearer tokens on the exporter', () => {
   beforeAll(async () => {
     ca = fs.readFileSync(pki.caCert);
     exporter = await startExporter({
-      databaseUrl: db.url,
+      databaseUrl: db.readerUrl,
       configYaml: 'collection: { ttl_seconds: 3600 }\n',
       tls: { ca },
       webConfigYaml: [
@@ -330,7 +330,7 @@ describe('client certificates (RequireAndVerifyClientCert, allowed SANs, TLS 1.3
 
   beforeAll(async () => {
     exporter = await startExporter({
-      databaseUrl: db.url,
+      databaseUrl: db.readerUrl,
       configYaml: 'collection: { ttl_seconds: 3600 }\n',
       webConfigYaml: [
         'tls_server_config:',
@@ -388,7 +388,7 @@ describe('client network allowlist over IPv4 and IPv6', () => {
 
   beforeAll(async () => {
     exporter = await startExporter({
-      databaseUrl: db.url,
+      databaseUrl: db.readerUrl,
       configYaml: 'collection: { ttl_seconds: 3600 }\n',
       listenAddress: '::', // both families; IPv4 peers appear as ::ffff:127.0.0.1
       webConfigYaml: `basic_auth_users: { prometheus: "${hashes.prometheus}" }\nclient_allowed_networks: [127.0.0.0/8]\n`,

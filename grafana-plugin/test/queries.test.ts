@@ -324,6 +324,21 @@ describe('every PromQL query of the pages and dashboards returns data', () => {
    * into the history. The test Prometheus has a few seconds of history, so the step is chosen such
    * that the aligned start lands within them.
    */
+  /**
+   * Waits until every expression has a value 5 s in the past: a range's aligned start lies up to 5 s
+   * before now (rangeFromNow), and a recording rule's first evaluation can be more recent than that.
+   */
+  async function waitForRecentHistory(exprs: string[]) {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const at = Math.floor(Date.now() / 1000) - 5;
+      const results = await Promise.all(exprs.map((expr) => prometheus.query(expr, at)));
+      if (results.every((r) => r.length > 0)) return;
+      if (Date.now() > deadline) throw new Error(`no value 5 s ago for one of: ${exprs.join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+
   function rangeFromNow(seconds: number, minStep: number) {
     const now = Math.floor(Date.now() / 1000);
     let step = minStep;
@@ -339,6 +354,11 @@ describe('every PromQL query of the pages and dashboards returns data', () => {
 
   it('projections are drawn from now into the future: the month-end line ends at the forecast', async () => {
     const spec = panelOf(costAnalysisPage, 'month-end-projection');
+    await waitForRecentHistory([
+      'chom:month_remaining:seconds',
+      'chom:cost_month_end:forecast',
+      'chom:cost_month_to_date:sum',
+    ]);
     const now = Math.floor(Date.now() / 1000);
     const remainingNow = Number((await prometheus.query('chom:month_remaining:seconds', now))[0]!.value[1]);
     // Ten steps or more before the month ends (on its last minutes the line is too short to measure).
@@ -371,6 +391,11 @@ describe('every PromQL query of the pages and dashboards returns data', () => {
 
   it('the storage projection heads for the limit, reached after the recorded days until full', async () => {
     const spec = panelOf(capacityPlanningPage, 'storage-forecast');
+    await waitForRecentHistory([
+      'chom:capacity_days_until_limit:predict_linear{resource="storage"}',
+      'max(chom_capacity_limit{resource="storage"})',
+      'max(chom_capacity_used{resource="storage"})',
+    ]);
     const range = rangeFromNow(90 * DAY, Math.ceil((90 * DAY) / 10_000));
     const value = async (expr: string) => {
       const result = await prometheus.query(expr, range.start);

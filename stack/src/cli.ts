@@ -8,8 +8,10 @@ import mysql from 'mysql2/promise';
 import YAML from 'yaml';
 import {
   exporterInstance,
+  exporterScrapeTokenFile,
   stackAlertmanagerConfig,
   stackExporterConfig,
+  stackExporterWebConfig,
   stackPrometheusConfig,
   stackReportsConfig,
   writeGrafanaProvisioning,
@@ -372,6 +374,11 @@ export async function main(argv: string[]): Promise<number> {
         fileFor: (key, original) => secretFile(layout, key, original),
       }),
     );
+    // /metrics requires the token Prometheus sends (the same generated file on both sides).
+    const exporterWebConfig = file(
+      'exporter-web.yml',
+      stackExporterWebConfig(secretFile(layout, 'credentials_file', exporterScrapeTokenFile())),
+    );
     const alertmanagerConfig = file('alertmanager.yml', stackAlertmanagerConfig({ ports, accelerate }));
     fs.mkdirSync(layout.reporter, { recursive: true });
     const reportsConfig = file(
@@ -418,6 +425,7 @@ export async function main(argv: string[]): Promise<number> {
       CHOM_CONFIG: exporterConfig,
       CHOM_PORT: String(ports.exporter),
       CHOM_LISTEN_ADDRESS: '127.0.0.1',
+      CHOM_WEB_CONFIG_FILE: exporterWebConfig,
     });
     const nodeExporter = start('node-exporter', 'prometheus-node-exporter', [
       `--web.listen-address=127.0.0.1:${ports['node-exporter']}`,
@@ -644,6 +652,9 @@ function printTable(ports: Ports, layout: StateLayout, grafana: boolean, state: 
   const out = [line(['What', 'Where', 'Data']), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   if (state.history)
     out.push('', `  History: ${state.history.from} … now (backfilled until ${state.history.to}, then live)`);
+  out.push(
+    `  Exporter /metrics needs the bearer token Prometheus sends: curl -H "Authorization: Bearer $(cat ${path.join(layout.secrets, path.basename(exporterScrapeTokenFile()))})" …`,
+  );
   process.stdout.write(`\nCHOM FinOps is running:\n\n${out.join('\n')}\n`);
 }
 

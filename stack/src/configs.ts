@@ -102,6 +102,33 @@ export function stackPrometheusConfig(options: {
   return YAML.stringify(config, { lineWidth: 0 });
 }
 
+/**
+ * The file holding the bearer token Prometheus sends to the exporter: the `credentials_file` of the
+ * chom-exporter job of alerting/prometheus.yml, as written there. The stack generates it and gives
+ * the exporter a web configuration that requires the same token.
+ */
+export function exporterScrapeTokenFile(): string {
+  const config = readYaml<{ scrape_configs: ScrapeConfig[] }>('alerting/prometheus.yml');
+  const job = config.scrape_configs.find((c) => c.job_name === 'chom-exporter');
+  const authorization = job?.authorization as { type?: string; credentials_file?: string } | undefined;
+  if (!authorization?.credentials_file || (authorization.type ?? 'Bearer') !== 'Bearer')
+    throw new Error(
+      'alerting/prometheus.yml: the chom-exporter job scrapes without authorization.credentials_file (type Bearer); the stack generates the exporter web config for a bearer token only',
+    );
+  return authorization.credentials_file;
+}
+
+/**
+ * The exporter's web configuration for the stack: exporter/web-config.demo.yml (bearer token and
+ * headers) with its token file replaced by the one Prometheus sends, so /metrics needs a credential
+ * here as in production.
+ */
+export function stackExporterWebConfig(tokenFile: string): string {
+  const config = readYaml<{ bearer_auth?: { token_files?: string[] } }>('exporter/web-config.demo.yml');
+  config.bearer_auth = { ...config.bearer_auth, token_files: [tokenFile] };
+  return YAML.stringify(config, { lineWidth: 0 });
+}
+
 /** The exporter's scrape target in the stack: the instance label of its live and backfilled series. */
 export function exporterInstance(ports: Ports): string {
   return `127.0.0.1:${ports.exporter}`;
@@ -222,7 +249,9 @@ export function stackExporterConfig(options: { accelerate?: Acceleration }): str
   const text = fs.readFileSync(path.join(repoRoot, 'exporter/chom-finops.example.yml'), 'utf8');
   if (!options.accelerate) return text;
   const config = YAML.parse(text) as { collection?: Record<string, unknown> };
-  config.collection = { ...config.collection, ttl_seconds: 1 };
+  // The example's query deadline (30 s) must stay below the TTL: leave it to its default, the TTL.
+  const { timeout_seconds: _exampleDeadline, ...collection } = config.collection ?? {};
+  config.collection = { ...collection, ttl_seconds: 1 };
   return YAML.stringify(config);
 }
 

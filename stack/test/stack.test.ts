@@ -141,6 +141,19 @@ test('Prometheus scrapes every part of the stack', async () => {
   );
 });
 
+test("the exporter's /metrics needs the token Prometheus sends; its health checks stay open", async () => {
+  const metrics = `http://127.0.0.1:${state.ports.exporter}/metrics`;
+  expect((await fetch(metrics)).status).toBe(401);
+  expect(
+    (await fetch(metrics, { headers: { Authorization: 'Bearer not-the-token-0123456789' } })).status,
+  ).toBe(401);
+  const token = fs.readFileSync(path.join(stateDir, 'secrets', 'chom-exporter-token'), 'utf8').trim();
+  const response = await fetch(metrics, { headers: { Authorization: `Bearer ${token}` } });
+  expect(response.status).toBe(200);
+  expect(await response.text()).toContain('chom_exporter_up 1');
+  expect((await fetch(`http://127.0.0.1:${state.ports.exporter}/readyz`)).status).toBe(200);
+});
+
 test('the demo data in the database shows up as metrics', async () => {
   const db = await mysql.createConnection(`${state.database.serverUrl}/${state.database.name}`);
   try {

@@ -57,11 +57,27 @@ export const configSchema = z.strictObject({
   collection: z
     .strictObject({
       ttl_seconds: positiveInt('expected a whole number of seconds ≥ 1').default(60),
+      /** default: 30, or ttl_seconds when that is shorter (see the transform below) */
+      timeout_seconds: z
+        .number({ error: 'expected a number of seconds > 0' })
+        .positive({ error: 'expected a number of seconds > 0' })
+        .optional(),
+      full_read_interval_seconds: z
+        .number({ error: 'expected a whole number of seconds ≥ 0' })
+        .int({ error: 'expected a whole number of seconds ≥ 0' })
+        .min(0, { error: 'expected a whole number of seconds ≥ 0' })
+        .default(3600),
       tenant_limit: positiveInt('expected a positive integer (the number of tenants kept as labels)').default(
         500,
       ),
       expose_tenant_names: z.boolean({ error: 'expected true or false' }).default(false),
     })
+    // a query's deadline must fall before the next collection is due
+    .refine((c) => c.timeout_seconds === undefined || c.timeout_seconds < c.ttl_seconds, {
+      error: 'expected fewer seconds than collection.ttl_seconds',
+      path: ['timeout_seconds'],
+    })
+    .transform((c) => ({ ...c, timeout_seconds: c.timeout_seconds ?? Math.min(30, c.ttl_seconds) }))
     .prefault({}),
   pricing: z
     .strictObject({
@@ -130,7 +146,33 @@ export const configSchema = z.strictObject({
       underused_ratio: ratio().default(0.2),
     })
     .prefault({}),
+  plausibility: z
+    .strictObject({
+      link_speed_gbps: z
+        .number({ error: 'expected a positive number of Gbit/s' })
+        .gt(0, { error: 'expected a positive number of Gbit/s' })
+        .default(10),
+      storage_over_disk_factor: z
+        .number({ error: 'expected a number ≥ 1' })
+        .min(1, { error: 'expected a number ≥ 1' })
+        .default(2),
+      max_monthly_revenue: amount().default(1_000_000),
+      max_disk_gb: positiveInt('expected a positive whole number of GiB').default(65_536),
+      max_sites_per_server: positiveInt('expected a positive whole number of sites').default(100_000),
+      max_emails_per_tenant_day: positiveInt('expected a positive whole number of messages').default(
+        10_000_000,
+      ),
+    })
+    .prefault({}),
   sources: sources.prefault({}),
+  shared_cache: z
+    .strictObject({
+      key_prefix: z
+        .string({ error: 'expected a Redis key prefix ([A-Za-z0-9_.:-], 1 to 64 characters)' })
+        .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected a Redis key prefix ([A-Za-z0-9_.:-], 1 to 64 characters)')
+        .default('chom-finops:exporter'),
+    })
+    .prefault({}),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -90,6 +90,20 @@ export async function assertSeedable(pool: mysql.Pool, force: boolean): Promise<
   }
 }
 
+/** True when every reference table exists and holds at least one row (a seeded demo database). */
+export async function demoTablesFilled(pool: mysql.Pool): Promise<boolean> {
+  const [rows] = await pool.query<mysql.RowDataPacket[]>(
+    'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()',
+  );
+  const present = new Set(rows.map((r) => String(r.name)));
+  for (const table of REFERENCE_TABLES) {
+    if (!present.has(table)) return false;
+    const [filled] = await pool.query<mysql.RowDataPacket[]>(`SELECT 1 FROM \`${table}\` LIMIT 1`);
+    if (filled.length === 0) return false;
+  }
+  return true;
+}
+
 export function schemaSqlPath(): string {
   return path.join(__dirname, 'schema.sql');
 }

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import pino from 'pino';
 import { buildDataset } from './dataset';
-import { assertSeedable, databaseNameOf, openPool, redact, SeedRefusal } from './database';
+import { assertSeedable, databaseNameOf, demoTablesFilled, openPool, redact, SeedRefusal } from './database';
 import { loadDataset, type TableProgress } from './load';
 import { SCALES, SCALE_NAMES, isScaleName, type ScaleName } from './scales';
 
@@ -24,6 +24,8 @@ ${SCALE_NAMES.map((name) => {
   --now=ISO            the moment the data is laid out around (default: the current time),
                        e.g. 2026-11-22T12:00:00Z
   --force              seed even if the database holds tables other than the six above
+  --if-empty           do nothing when the demo tables already hold data (every table has rows),
+                       so a container restart keeps the data and the history backfilled from it
   --no-progress        no progress bar (it is shown only when stderr is a terminal anyway)
   --help               this text
 
@@ -37,6 +39,7 @@ export interface SeedArguments {
   seed: number;
   now: Date;
   force: boolean;
+  ifEmpty: boolean;
   progress: boolean;
 }
 
@@ -56,6 +59,7 @@ export function parseSeedArguments(argv: string[], currentTime = new Date()): Se
         seed: { type: 'string', default: '1' },
         now: { type: 'string' },
         force: { type: 'boolean', default: false },
+        'if-empty': { type: 'boolean', default: false },
         'no-progress': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -91,6 +95,7 @@ export function parseSeedArguments(argv: string[], currentTime = new Date()): Se
     seed: Number(values.seed),
     now,
     force: values.force,
+    ifEmpty: values['if-empty'],
     progress: !values['no-progress'],
   };
 }
@@ -149,6 +154,13 @@ export async function main(argv: string[]): Promise<number> {
   const pool = openPool(args.databaseUrl, 4);
   const bars = args.progress && process.stderr.isTTY ? progressBars() : undefined;
   try {
+    if (args.ifEmpty && (await demoTablesFilled(pool))) {
+      log.info(
+        { database, url: redact(args.databaseUrl) },
+        'demo tables already hold data: nothing to do (--if-empty)',
+      );
+      return 0;
+    }
     await assertSeedable(pool, args.force);
     const started = performance.now();
     log.info(

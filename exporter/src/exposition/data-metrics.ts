@@ -1,18 +1,14 @@
-import { Gauge, Registry } from 'prom-client';
 import type { Config } from '../config/schema';
-import type { Decimal } from '../decimal';
 import { centsToUnits, headroomRatio, type CostReport } from '../model';
+import { FamilyBuilder, type MetricFamily } from './format';
 
 /**
- * The cost, tenant, usage and capacity metrics. They live on their own registry that is filled once
- * per collection and rendered once into text, so a scrape only copies a string.
+ * The cost, tenant, usage and capacity metrics as metric families, built once per collection and
+ * rendered once (exposition/format.ts), so a scrape only copies bytes.
  */
 export interface DataMetrics {
-  registry: Registry;
-  /** Replaces every series with the figures of `report`. */
-  publish(report: CostReport): void;
-  /** Removes every series (nothing known yet). */
-  clear(): void;
+  /** Every family (in a fixed order, HELP and TYPE included) with the figures of `report`. */
+  families(report: CostReport): MetricFamily[];
 }
 
 /** A JS number for the exposition; anything not finite is dropped rather than exported as NaN/Inf. */
@@ -21,13 +17,12 @@ function finite(value: number): number | undefined {
 }
 
 export function createDataMetrics(config: Config): DataMetrics {
-  const registry = new Registry();
   const money = `in ${config.currency}`;
   const refresh = `refreshed every ${config.collection.ttl_seconds} s`;
-  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
-    new Gauge<L>({ name, help: `${help}; ${refresh}.`, labelNames, registers: [registry] });
+  // label names are listed for the reader; a family holds whatever labels its samples are set with
+  const gauge = (name: string, help: string, _labelNames: readonly string[] = []) => ({ name, help });
 
-  const m = {
+  const spec = {
     costMonthly: gauge('chom_infrastructure_cost_monthly', `Monthly run-rate cost ${money}`, [
       'category',
       'resource_type',
@@ -118,15 +113,14 @@ export function createDataMetrics(config: Config): DataMetrics {
       ['kind', 'resource_id', 'priority'],
     ),
   };
-  const all = Object.values(m);
-  const set = <L extends string>(g: Gauge<L>, labels: Partial<Record<L, string>>, value: number) => {
+  const set = (family: FamilyBuilder, labels: Record<string, string>, value: number) => {
     const v = finite(value);
-    if (v !== undefined) g.set(labels, v);
+    if (v !== undefined) family.set(labels, v);
   };
-  const units = (cents: Decimal) => centsToUnits(cents);
-  const num = (d: Decimal) => d.toNumber();
+  const units = (cents: bigint) => centsToUnits(cents);
+  const num = (n: bigint) => Number(n);
 
-  function publishConfig() {
+  function publishConfig(m: Record<keyof typeof spec, FamilyBuilder>) {
     if (config.budgets.monthly_total !== undefined)
       set(m.budget, { category: 'total' }, config.budgets.monthly_total);
     for (const [category, amount] of Object.entries(config.budgets.categories))
@@ -135,13 +129,14 @@ export function createDataMetrics(config: Config): DataMetrics {
   }
 
   return {
-    registry,
-    clear() {
-      for (const g of all) g.reset();
-    },
-    publish(report) {
-      for (const g of all) g.reset();
-      publishConfig();
+    families(report) {
+      const m = Object.fromEntries(
+        Object.entries(spec).map(([key, { name, help }]) => [
+          key,
+          new FamilyBuilder(name, `${help}; ${refresh}.`),
+        ]),
+      ) as Record<keyof typeof spec, FamilyBuilder>;
+      publishConfig(m);
       for (const line of report.runRate) {
         set(m.costMonthly, { category: line.category, resource_type: line.resourceType }, units(line.cents));
       }
@@ -174,13 +169,13 @@ export function createDataMetrics(config: Config): DataMetrics {
         set(m.servers, { provider: s.provider, size: s.size, status: s.status }, s.count);
       for (const s of report.serverStorage) {
         set(m.serverStorage, { server_id: s.serverId }, num(s.usedBytes));
-        set(m.serverDisk, { server_id: s.serverId }, num(s.capacityBytes));
+        if (s.capacityBytes !== null) set(m.serverDisk, { server_id: s.serverId }, num(s.capacityBytes));
       }
       for (const c of report.capacity) {
         set(m.capacityUsed, { resource: c.resource, unit: c.unit }, num(c.used));
         set(m.capacityLimit, { resource: c.resource, unit: c.unit }, num(c.limit));
         const headroom = headroomRatio(c);
-        if (headroom) set(m.headroom, { resource: c.resource }, num(headroom));
+        if (headroom !== null) set(m.headroom, { resource: c.resource }, headroom);
       }
       for (const o of report.opportunities) {
         set(
@@ -189,6 +184,7 @@ export function createDataMetrics(config: Config): DataMetrics {
           units(o.savingsCents),
         );
       }
+      return Object.values(m).map((family) => family.build());
     },
   };
 }

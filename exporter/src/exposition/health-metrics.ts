@@ -1,8 +1,21 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { SOURCE_NAMES, type Config } from '../config/schema';
+import { FAILURE_REASONS } from '../sources/statements';
+import { familiesFromPromClient, type MetricFamily } from './format';
 
-/** The exporter's own metrics and the default process metrics: small, rendered on every scrape. */
-export function createHealthMetrics(config: Config, version: string) {
+/** How a replica got the figures it serves (chom_exporter_cache_refreshes_total{outcome}). */
+export const REFRESH_OUTCOMES = ['collected', 'shared', 'alone', 'fenced_out'] as const;
+export type RefreshOutcome = (typeof REFRESH_OUTCOMES)[number];
+
+/**
+ * The exporter's own metrics and the default process metrics: small, rendered on every scrape.
+ * `sharedCache` adds the metrics of the Redis cache shared by replicas.
+ */
+export function createHealthMetrics(
+  config: Config,
+  version: string,
+  options: { sharedCache?: boolean } = {},
+) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   // prom-client names these gauges with a _total suffix, which promtool rejects; they are left out.
@@ -36,10 +49,28 @@ export function createHealthMetrics(config: Config, version: string) {
   });
   const sourceErrors = new Counter({
     name: 'chom_exporter_source_errors_total',
-    help: 'Source queries that failed since the exporter started.',
-    labelNames: ['source'],
+    help: 'Source queries that failed since the exporter started, by reason (timeout, connection, permission, query).',
+    labelNames: ['source', 'reason'],
     registers: [registry],
   });
+  const collections = new Counter({
+    name: 'chom_exporter_collections_total',
+    help: 'Collections this exporter process ran against the database since it started.',
+    registers: [registry],
+  });
+  const refreshes = new Counter({
+    name: 'chom_exporter_cache_refreshes_total',
+    help: 'Refreshes of the served figures by outcome: collected (here, published to the shared cache), shared (another replica collected), alone (collected here without the shared cache: none configured or Redis unavailable), fenced_out (collected here but a newer result was already shared).',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const sharedCacheUp = options.sharedCache
+    ? new Gauge({
+        name: 'chom_exporter_shared_cache_up',
+        help: 'Whether the last request to the Redis cache shared by replicas succeeded (1) or not (0).',
+        registers: [registry],
+      })
+    : undefined;
   const info = new Gauge({
     name: 'chom_exporter_info',
     help: 'Exporter build and configuration facts (always 1).',
@@ -48,8 +79,25 @@ export function createHealthMetrics(config: Config, version: string) {
   });
   info.set({ version, currency: config.currency }, 1);
   up.set(0);
-  for (const source of SOURCE_NAMES) sourceErrors.inc({ source }, 0);
-  return { registry, up, lastSuccess, collectDuration, sourceDuration, sourceErrors };
+  for (const source of SOURCE_NAMES)
+    for (const reason of FAILURE_REASONS) sourceErrors.inc({ source, reason }, 0);
+  sharedCacheUp?.set(0);
+  for (const outcome of REFRESH_OUTCOMES) refreshes.inc({ outcome }, 0);
+  return {
+    registry,
+    up,
+    lastSuccess,
+    collectDuration,
+    sourceDuration,
+    sourceErrors,
+    collections,
+    refreshes,
+    sharedCacheUp,
+    /** Every family with its current values (the default process metrics are read now). */
+    async families(): Promise<MetricFamily[]> {
+      return familiesFromPromClient(await registry.getMetricsAsJSON());
+    },
+  };
 }
 
 export type HealthMetrics = ReturnType<typeof createHealthMetrics>;

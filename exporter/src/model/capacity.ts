@@ -1,21 +1,22 @@
 import type { Config } from '../config/schema';
-import { Decimal, GIB, ZERO } from '../decimal';
 import type { ServerRow } from '../sources';
 import { isDeleted } from './calendar';
-import { sum } from './money';
+import { GIB_BYTES } from './money';
 import { NO_LOAD, type ServerLoad } from './run-rate';
+import type { ServerChecks } from './server-checks';
 
 export interface CapacityFigure {
   resource: 'storage' | 'sites' | 'database';
   unit: 'bytes' | 'sites';
-  used: Decimal;
-  limit: Decimal;
+  used: bigint;
+  limit: bigint;
 }
 
 export interface ServerStorage {
   serverId: string;
-  usedBytes: Decimal;
-  capacityBytes: Decimal;
+  usedBytes: bigint;
+  /** null: the server's disk_gb was rejected as implausible */
+  capacityBytes: bigint | null;
 }
 
 export const isActive = (server: ServerRow, now: Date) =>
@@ -25,6 +26,7 @@ export const isActive = (server: ServerRow, now: Date) =>
 export function serverStorage(
   servers: readonly ServerRow[],
   loads: ReadonlyMap<string, ServerLoad>,
+  checks: ServerChecks,
   now: Date,
 ): ServerStorage[] {
   return servers
@@ -32,51 +34,51 @@ export function serverStorage(
     .map((s) => ({
       serverId: s.serverId,
       usedBytes: (loads.get(s.serverId) ?? NO_LOAD).storage,
-      capacityBytes: s.diskGb.times(GIB),
+      capacityBytes: checks.diskRejected.has(s.serverId) ? null : s.diskGb * GIB_BYTES,
     }));
 }
 
 /**
  * Fleet capacity: storage on active servers vs Σ their disks; sites on active servers that have a
- * max_sites vs Σ max_sites; the database vs the configured limit (absent without one).
+ * max_sites vs Σ max_sites; the database vs the configured limit (absent without one). A server whose
+ * disk_gb (max_sites) was rejected is left out of the storage (sites) figure, used and limit alike.
  */
 export function fleetCapacity(
   servers: readonly ServerRow[],
   loads: ReadonlyMap<string, ServerLoad>,
-  databaseBytes: Decimal,
+  databaseBytes: bigint,
   config: Config,
+  checks: ServerChecks,
   now: Date,
 ): CapacityFigure[] {
   const active = servers.filter((s) => isActive(s, now));
   const load = (s: ServerRow) => loads.get(s.serverId) ?? NO_LOAD;
-  const figures: CapacityFigure[] = [
-    {
-      resource: 'storage',
-      unit: 'bytes',
-      used: sum(active.map((s) => load(s).storage)),
-      limit: sum(active.map((s) => s.diskGb.times(GIB))),
-    },
-  ];
-  const limited = active.filter((s) => s.maxSites !== null);
-  figures.push({
-    resource: 'sites',
-    unit: 'sites',
-    used: sum(limited.map((s) => load(s).sites)),
-    limit: sum(limited.map((s) => s.maxSites ?? ZERO)),
-  });
+  const storage: CapacityFigure = { resource: 'storage', unit: 'bytes', used: 0n, limit: 0n };
+  const sites: CapacityFigure = { resource: 'sites', unit: 'sites', used: 0n, limit: 0n };
+  for (const s of active) {
+    if (!checks.diskRejected.has(s.serverId)) {
+      storage.used += load(s).storage;
+      storage.limit += s.diskGb * GIB_BYTES;
+    }
+    if (s.maxSites !== null && !checks.maxSitesRejected.has(s.serverId)) {
+      sites.used += load(s).sites;
+      sites.limit += s.maxSites;
+    }
+  }
+  const figures = [storage, sites];
   if (config.capacity.database_limit_bytes !== undefined) {
     figures.push({
       resource: 'database',
       unit: 'bytes',
       used: databaseBytes,
-      limit: new Decimal(config.capacity.database_limit_bytes),
+      limit: BigInt(Math.floor(config.capacity.database_limit_bytes)),
     });
   }
   return figures;
 }
 
-/** 1 − used/limit; absent (null) when there is no limit to compare with. */
-export function headroomRatio(figure: CapacityFigure): Decimal | null {
-  if (figure.limit.isZero()) return null;
-  return new Decimal(1).minus(figure.used.dividedBy(figure.limit));
+/** 1 − used/limit (the nearest double); absent (null) when there is no limit to compare with. */
+export function headroomRatio(figure: CapacityFigure): number | null {
+  if (figure.limit === 0n) return null;
+  return Number(figure.limit - figure.used) / Number(figure.limit);
 }

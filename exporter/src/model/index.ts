@@ -7,3 +7,7 @@ export * from './month-to-date';
 export * from './capacity';
 export * from './opportunities';
 export * from './report';
+export * from './usage';
+export * from './server-checks';
+export * from './plausible-snapshot';
+export * from './shares';

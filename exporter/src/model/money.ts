@@ -1,67 +1,100 @@
-import { Decimal, ZERO } from '../decimal';
+import { exactDecimal, type ExactDecimal } from '../decimal';
+import { selectFirst } from './select';
 
-/** An exact amount rounded to whole cents (half up); never negative. */
-export function toCents(amount: Decimal): Decimal {
-  const cents = amount.times(100).toDecimalPlaces(0, Decimal.ROUND_HALF_UP);
-  return cents.isNegative() ? ZERO : cents;
+/**
+ * Exact money as integers. An amount is a bigint count of money units; one currency unit is
+ * MONEY_SCALE units: 10^30 × 2^30. The 2^30 makes a price per GiB a whole number of units per byte,
+ * the 10^30 holds every decimal a config price, factor or per-1,000 rate can carry, so that usage ×
+ * price is exact with no division. True divisions (a shared server's split, an elapsed share of the
+ * month) are done once, on totals, as exact fractions rounded to the cent at the end; only the
+ * weights of a split are rounded down to a unit (about 1e-39 of a currency unit).
+ */
+export type Money = bigint;
+
+export const MONEY_DECIMALS = 30;
+export const GIB_BYTES = 2n ** 30n;
+export const MONEY_SCALE: Money = 10n ** BigInt(MONEY_DECIMALS) * GIB_BYTES;
+const CENT: Money = MONEY_SCALE / 100n;
+
+/**
+ * A decimal amount (config number, DECIMAL column) in money units. Digits past the 30th decimal
+ * (only a computed config number has them) are rounded half up.
+ */
+export function money(value: number | string | ExactDecimal): Money {
+  const { digits, scale } = typeof value === 'object' ? value : exactDecimal(value);
+  const units = digits * GIB_BYTES;
+  if (scale <= MONEY_DECIMALS) return units * 10n ** BigInt(MONEY_DECIMALS - scale);
+  const divisor = 10n ** BigInt(scale - MONEY_DECIMALS);
+  return roundHalfUp(units, divisor);
 }
 
-export function sum(values: Iterable<Decimal>): Decimal {
-  let total = ZERO;
-  for (const v of values) total = total.plus(v);
+/** n / d rounded half up, for n ≥ 0 and d > 0. */
+export function roundHalfUp(n: bigint, d: bigint): bigint {
+  return (2n * n + d) / (2n * d);
+}
+
+/** An exact amount rounded to whole cents (half up); never negative. */
+export function toCents(amount: Money): bigint {
+  return amount <= 0n ? 0n : roundHalfUp(amount, CENT);
+}
+
+/** (numerator / denominator) money units rounded half up to whole cents; never negative. */
+export function fractionToCents(numerator: bigint, denominator: bigint): bigint {
+  return numerator <= 0n ? 0n : roundHalfUp(numerator, denominator * CENT);
+}
+
+export function sum(values: Iterable<bigint>): bigint {
+  let total = 0n;
+  for (const v of values) total += v;
   return total;
 }
 
 /** Adds `amount` to `map[key]`. */
-export function addTo(map: Map<string, Decimal>, key: string, amount: Decimal): void {
-  const current = map.get(key);
-  map.set(key, current ? current.plus(amount) : amount);
+export function addTo(map: Map<string, bigint>, key: string, amount: bigint): void {
+  map.set(key, (map.get(key) ?? 0n) + amount);
 }
 
 /**
  * Splits `totalCents` (a whole number) into whole cents proportionally to `weights`, with the
  * largest-remainder method: every share is the floor of its exact quota, and the cents left over go
- * to the largest remainders (ties: smaller key first). The shares always add up to `totalCents`
- * exactly. Keys with a zero weight get zero; when every weight is zero the whole amount goes to
+ * to the largest remainders (ties: smaller key first). Quotas and remainders are exact integers over
+ * the common denominator Σ weights, so the order is exact too. The shares always add up to
+ * `totalCents`. Keys with a zero weight get zero; when every weight is zero the whole amount goes to
  * `fallbackKey`.
  */
 export function apportionCents(
-  totalCents: Decimal,
-  weights: ReadonlyMap<string, Decimal>,
+  totalCents: bigint,
+  weights: ReadonlyMap<string, bigint>,
   fallbackKey: string,
-): Map<string, Decimal> {
-  const shares = new Map<string, Decimal>();
-  let weightSum = ZERO;
-  for (const [key, w] of weights) {
-    shares.set(key, ZERO);
-    if (w.isPositive() && !w.isZero()) weightSum = weightSum.plus(w);
-  }
-  if (totalCents.isZero()) return shares;
-  if (weightSum.isZero()) {
-    shares.set(fallbackKey, totalCents);
+): Map<string, bigint> {
+  const shares = new Map<string, bigint>();
+  let weightSum = 0n;
+  for (const w of weights.values()) if (w > 0n) weightSum += w;
+  if (totalCents === 0n || weightSum === 0n) {
+    for (const key of weights.keys()) shares.set(key, 0n);
+    if (totalCents !== 0n) shares.set(fallbackKey, totalCents);
     return shares;
   }
-  // remainders lie in [0, 1): as doubles they order correctly down to ~1e-16, ties go by key
-  const remainders: { key: string; remainder: number }[] = [];
-  let given = ZERO;
-  const perWeight = totalCents.dividedBy(weightSum);
+  // remainders are exact integers over the common denominator Σ weights: their order is exact
+  const remainders: { key: string; remainder: bigint; floor: bigint }[] = [];
+  let given = 0n;
   for (const [key, w] of weights) {
-    if (!w.isPositive() || w.isZero()) continue;
-    const quota = w.times(perWeight);
-    const floor = quota.floor();
-    shares.set(key, floor);
-    given = given.plus(floor);
-    remainders.push({ key, remainder: quota.minus(floor).toNumber() });
-  }
-  let left = totalCents.minus(given).toNumber();
-  if (left > 0) {
-    remainders.sort((a, b) => b.remainder - a.remainder || compareIds(a.key, b.key));
-    for (const { key } of remainders) {
-      if (left <= 0) break;
-      shares.set(key, (shares.get(key) ?? ZERO).plus(1));
-      left--;
+    if (w <= 0n) {
+      shares.set(key, 0n);
+      continue;
     }
+    const quota = totalCents * w;
+    const floor = quota / weightSum;
+    shares.set(key, floor);
+    given += floor;
+    const remainder = quota - floor * weightSum;
+    if (remainder > 0n) remainders.push({ key, remainder, floor });
   }
+  // fewer cents are left than there are non-zero remainders (each is below one cent)
+  const left = Number(totalCents - given);
+  const largestFirst = (a: (typeof remainders)[number], b: (typeof remainders)[number]) =>
+    a.remainder < b.remainder ? 1 : a.remainder > b.remainder ? -1 : compareIds(a.key, b.key);
+  for (const r of selectFirst(remainders, left, largestFirst).first) shares.set(r.key, r.floor + 1n);
   return shares;
 }
 
@@ -69,4 +102,12 @@ export function apportionCents(
 export function compareIds(a: string, b: string): number {
   if (a.length !== b.length && /^\d+$/.test(a) && /^\d+$/.test(b)) return a.length - b.length;
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Whole cents as currency units, the nearest double (for the exposition). */
+export function centsToUnits(cents: bigint): number {
+  if (cents <= 9_007_199_254_740_991n && cents >= -9_007_199_254_740_991n) return Number(cents) / 100;
+  const negative = cents < 0n;
+  const abs = negative ? -cents : cents;
+  return Number(`${negative ? '-' : ''}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`);
 }

@@ -1,47 +1,59 @@
 import type { Config } from '../config/schema';
-import { Decimal, ZERO } from '../decimal';
-import { isDeleted, secondsThisMonth, type MonthClock } from './calendar';
-import { addTo, sum, toCents } from './money';
-import { egressCost, emailPrice, serverPriceTable, statusFactor } from './pricing';
+import { isDeleted, type MonthClock } from './calendar';
+import { addTo, fractionToCents, sum } from './money';
+import { egressCost, emailPrice, serverPriceTable, statusPrice } from './pricing';
 import type { CostComponent } from './run-rate';
 import type { UsageSnapshot } from './snapshot';
+import type { UsageInputs } from './usage';
+
+/** Milliseconds of [from, to) that fall inside this month up to now. */
+function msThisMonth(from: Date | null, to: Date | null, clock: MonthClock): bigint {
+  const start = Math.max(from?.getTime() ?? -Infinity, clock.monthStart.getTime());
+  const end = Math.min(to?.getTime() ?? Infinity, clock.now.getTime());
+  return end > start ? BigInt(end - start) : 0n;
+}
 
 /**
  * Cost accrued since the 1st (UTC), in cents per category:
- * - servers: monthly price × status factor × (seconds existed this month / seconds in the calendar month);
+ * - servers: monthly price × status factor × (time existed this month / length of the calendar month);
  *   the current status is applied to the whole period (the schema keeps no status history);
  * - network and e-mail: actual usage since the 1st (the egress allowance applies to the month);
  * - storage, database and fixed items: their run-rate × elapsed share of the month.
+ * Each category is one exact fraction over the month's length in milliseconds, rounded once.
  */
 export function monthToDateCents(
   snapshot: UsageSnapshot,
+  usage: UsageInputs,
   config: Config,
   clock: MonthClock,
   components: readonly CostComponent[],
-): Map<string, Decimal> {
-  const exact = new Map<string, Decimal>();
-  const monthSeconds = new Decimal(clock.monthSeconds);
-  const elapsed = new Decimal(clock.elapsedSeconds).dividedBy(monthSeconds);
+): Map<string, bigint> {
+  // numerators in money units × ms; every category's amount is numerator / monthMs
+  const numerators = new Map<string, bigint>();
+  const monthMs = BigInt(clock.nextMonthStart.getTime() - clock.monthStart.getTime());
+  const elapsedMs = BigInt(clock.now.getTime() - clock.monthStart.getTime());
 
   const price = serverPriceTable(config);
-  let compute = ZERO;
+  let compute = 0n;
   for (const server of snapshot.servers) {
     if (isDeleted(server.deletedAt, clock.monthStart)) continue;
-    const seconds = secondsThisMonth(server.createdAt, server.deletedAt, clock);
-    if (seconds === 0) continue;
-    const monthly = price(server).times(statusFactor(server.status, config));
-    compute = compute.plus(monthly.times(seconds).dividedBy(monthSeconds));
+    const ms = msThisMonth(server.createdAt, server.deletedAt, clock);
+    if (ms === 0n) continue;
+    compute += statusPrice(price(server), server.status, config) * ms;
   }
-  addTo(exact, 'compute', compute);
+  addTo(numerators, 'compute', compute);
 
-  addTo(exact, 'network', egressCost(sum(snapshot.bandwidth.map((r) => r.egressMonthToDate)), config));
+  const egress = egressCost(sum(usage.traffic.map((r) => r.egressMonthToDate)), config);
+  addTo(numerators, 'network', egress * monthMs);
   const perMessage = emailPrice(config);
-  addTo(exact, 'email', sum(snapshot.email.map((r) => r.sentMonthToDate.times(perMessage(r.type)))));
+  let email = 0n;
+  for (const r of usage.email) email += r.sentMonthToDate * perMessage(r.type);
+  addTo(numerators, 'email', email * monthMs);
 
   for (const c of components) {
     if (c.category === 'compute' && c.resourceType === 'vps') continue;
     if (c.resourceType === 'bandwidth' || c.resourceType === 'email') continue;
-    addTo(exact, c.category, sum(c.shares.values()).times(elapsed));
+    addTo(numerators, c.category, c.total * elapsedMs);
   }
-  return new Map([...exact].map(([category, amount]) => [category, toCents(amount)]));
+  return new Map([...numerators].map(([category, n]) => [category, fractionToCents(n, monthMs)]));
 }

@@ -1,27 +1,37 @@
-import type { Config } from '../config/schema';
-import { Decimal, ZERO } from '../decimal';
+import type { Config, SourceName } from '../config/schema';
+import { plausibilityBounds, type Rejection } from '../plausibility';
 import { monthClock, isDeleted } from './calendar';
 import { fleetCapacity, serverStorage, type CapacityFigure, type ServerStorage } from './capacity';
-import { addTo, apportionCents, compareIds, sum, toCents } from './money';
+import { compareIds, sum, toCents } from './money';
 import { monthToDateCents } from './month-to-date';
-import { negativeMarginOpportunities, serverOpportunities, type Opportunity } from './opportunities';
+import {
+  negativeMarginOpportunities,
+  orphanedSitesOpportunities,
+  serverOpportunities,
+  type Opportunity,
+} from './opportunities';
 import { serverPriceTable, statusLabel } from './pricing';
 import {
   BASE_CATEGORIES,
   databaseSizeBytes,
   runRateComponents,
+  type CostComponent,
   serverMonthlyCost,
   serverLoads,
   sitesByServer,
 } from './run-rate';
-import { UNALLOCATED, type UsageSnapshot } from './snapshot';
+import { plausibleSnapshot } from './plausible-snapshot';
+import { selectFirst } from './select';
+import { apportion, setAt, Shares, TenantIndex } from './shares';
+import type { UsageSnapshot } from './snapshot';
+import { usageInputs } from './usage';
 
 export const OTHER_TENANTS = '__other__';
 
 export interface CostLine {
   category: string;
   resourceType: string;
-  cents: Decimal;
+  cents: bigint;
 }
 
 export interface TenantFigures {
@@ -29,149 +39,231 @@ export interface TenantFigures {
   /** undefined for tenants the tenants source does not list (and for __other__) */
   plan?: string;
   name?: string;
-  costCents: Map<string, Decimal>;
-  totalCents: Decimal;
-  revenueCents: Decimal;
-  sites: Decimal;
-  servers: Decimal;
-  storageUsedBytes: Decimal;
+  costCents: Map<string, bigint>;
+  totalCents: bigint;
+  revenueCents: bigint;
+  sites: bigint;
+  servers: bigint;
+  storageUsedBytes: bigint;
 }
 
 /** Every figure the exporter publishes, as of one collection. Money in whole cents. */
 export interface CostReport {
   categories: string[];
   runRate: CostLine[];
-  monthToDateCents: Map<string, Decimal>;
-  unallocatedCents: Map<string, Decimal>;
+  monthToDateCents: Map<string, bigint>;
+  unallocatedCents: Map<string, bigint>;
   /** at most `tenant_limit` tenants, plus __other__ when more were folded */
   tenants: TenantFigures[];
   opportunities: Opportunity[];
   capacity: CapacityFigure[];
   serverStorage: ServerStorage[];
+  /** rows whose values failed a plausibility bound, with the source and reason (left out of every figure) */
+  rejections: Rejection[];
   usage: {
-    storageUsedBytes: Decimal;
-    egress30dBytes: Decimal;
-    ingress30dBytes: Decimal;
-    egressMonthToDateBytes: Decimal;
-    emails: { type: string; sent30d: Decimal; sentMonthToDate: Decimal }[];
-    databaseSizeBytes: Decimal;
+    storageUsedBytes: bigint;
+    egress30dBytes: bigint;
+    ingress30dBytes: bigint;
+    egressMonthToDateBytes: bigint;
+    emails: { type: string; sent30d: bigint; sentMonthToDate: bigint }[];
+    databaseSizeBytes: bigint;
     servers: { provider: string; size: string; status: string; count: number }[];
   };
 }
 
-function emptyTenant(tenantId: string): TenantFigures {
-  return {
+/** The rejections the sources listed on their rows (sites, subscriptions, and any usage rows). */
+function listedRejections(snapshot: UsageSnapshot): Rejection[] {
+  const found: Rejection[] = [];
+  for (const [source, rows] of Object.entries(snapshot) as [SourceName, { rejected?: unknown }[]][]) {
+    for (const row of rows) {
+      const rejected = row.rejected as Rejection[] | undefined;
+      if (rejected) for (const r of rejected) found.push({ source, reason: r.reason, id: r.id });
+    }
+  }
+  return found;
+}
+
+/** Per-tenant sums, in arrays indexed by tenant number (TenantIndex). */
+interface TenantColumns {
+  present: (boolean | undefined)[];
+  /** cents by category (same order as `categories`), then by tenant */
+  costCents: (bigint | undefined)[][];
+  totalCents: (bigint | undefined)[];
+  revenueCents: (bigint | undefined)[];
+  sites: (bigint | undefined)[];
+  servers: (bigint | undefined)[];
+  storageUsedBytes: (bigint | undefined)[];
+}
+
+const at = (column: readonly (bigint | undefined)[], tenant: number) => column[tenant] ?? 0n;
+
+/** The figures of a set of tenants summed (one tenant, or those folded into __other__). */
+function tenantFigures(
+  tenantId: string,
+  members: readonly number[],
+  columns: TenantColumns,
+  categories: readonly string[],
+): TenantFigures {
+  const figures: TenantFigures = {
     tenantId,
     costCents: new Map(),
-    totalCents: ZERO,
-    revenueCents: ZERO,
-    sites: ZERO,
-    servers: ZERO,
-    storageUsedBytes: ZERO,
+    totalCents: 0n,
+    revenueCents: 0n,
+    sites: 0n,
+    servers: 0n,
+    storageUsedBytes: 0n,
   };
+  categories.forEach((category, c) => {
+    const column = columns.costCents[c] ?? [];
+    let cents = 0n;
+    for (const t of members) cents += at(column, t);
+    figures.costCents.set(category, cents);
+  });
+  for (const t of members) {
+    figures.totalCents += at(columns.totalCents, t);
+    figures.revenueCents += at(columns.revenueCents, t);
+    figures.sites += at(columns.sites, t);
+    figures.servers += at(columns.servers, t);
+    figures.storageUsedBytes += at(columns.storageUsedBytes, t);
+  }
+  return figures;
 }
 
 /**
- * Keeps the `limit` costliest tenants (ties: lower ID first) and folds the rest into one
- * `__other__` tenant whose figures are the sums of those folded, so every sum stays exact.
+ * Keeps the `limit` costliest tenants (ties: lower ID first; all of them, in ID order, when they fit)
+ * and folds the rest into one `__other__` tenant whose figures are the sums of those folded, so every
+ * sum stays exact.
  */
-export function capTenants(
-  tenants: TenantFigures[],
-  limit: number,
+function keptTenants(
+  ids: readonly string[],
+  columns: TenantColumns,
   categories: readonly string[],
+  limit: number,
 ): TenantFigures[] {
-  if (tenants.length <= limit) return tenants;
-  const sorted = [...tenants].sort(
-    (a, b) => b.totalCents.comparedTo(a.totalCents) || compareIds(a.tenantId, b.tenantId),
-  );
-  const kept = sorted.slice(0, limit);
-  const other = emptyTenant(OTHER_TENANTS);
-  for (const c of categories) other.costCents.set(c, ZERO);
-  for (const t of sorted.slice(limit)) {
-    for (const [c, cents] of t.costCents) addTo(other.costCents, c, cents);
-    other.totalCents = other.totalCents.plus(t.totalCents);
-    other.revenueCents = other.revenueCents.plus(t.revenueCents);
-    other.sites = other.sites.plus(t.sites);
-    other.servers = other.servers.plus(t.servers);
-    other.storageUsedBytes = other.storageUsedBytes.plus(t.storageUsedBytes);
+  const present: number[] = [];
+  columns.present.forEach((p, t) => {
+    if (p) present.push(t);
+  });
+  const byId = (a: number, b: number) => compareIds(ids[a] as string, ids[b] as string);
+  if (present.length <= limit) {
+    return present.sort(byId).map((t) => tenantFigures(ids[t] as string, [t], columns, categories));
   }
-  return [...kept, other];
+  const { first, rest } = selectFirst(present, limit, (a, b) => {
+    const x = at(columns.totalCents, a);
+    const y = at(columns.totalCents, b);
+    return (x < y ? 1 : x > y ? -1 : 0) || byId(a, b);
+  });
+  return [
+    ...first.map((t) => tenantFigures(ids[t] as string, [t], columns, categories)),
+    tenantFigures(OTHER_TENANTS, rest, columns, categories),
+  ];
 }
 
 /** The whole cost model: usage snapshot + config + clock → every published figure. Pure. */
-export function buildReport(snapshot: UsageSnapshot, config: Config, now: Date): CostReport {
+export function buildReport(source: UsageSnapshot, config: Config, now: Date): CostReport {
   const clock = monthClock(now);
-  const components = runRateComponents(snapshot, config, now);
+  const plausible = plausibleSnapshot(source, plausibilityBounds(config));
+  const snapshot = plausible.snapshot;
+  const usage = usageInputs(snapshot);
+  const index = new TenantIndex();
+  const hostedBy = sitesByServer(snapshot.server_sites);
+  const loads = serverLoads(hostedBy);
+  const components = runRateComponents(snapshot, usage, { hostedBy, loads }, index, config, now);
 
   const categories: string[] = [...BASE_CATEGORIES];
   for (const c of components) if (!categories.includes(c.category)) categories.push(c.category);
 
   // Run-rate lines in cents; a category's total is the sum of its lines.
-  const lines = new Map<string, CostLine>();
-  const weightsByCategory = new Map<string, Map<string, Decimal>>(categories.map((c) => [c, new Map()]));
-  const exactLines = new Map<string, Decimal>();
+  const exactLines = new Map<string, { category: string; resourceType: string; exact: bigint }>();
   for (const c of components) {
-    addTo(exactLines, `${c.category}\u0000${c.resourceType}`, sum(c.shares.values()));
-    const weights = weightsByCategory.get(c.category);
-    if (weights) for (const [key, amount] of c.shares) addTo(weights, key, amount);
+    const key = `${c.category}\u0000${c.resourceType}`;
+    const line = exactLines.get(key) ?? { category: c.category, resourceType: c.resourceType, exact: 0n };
+    line.exact += c.total;
+    exactLines.set(key, line);
   }
-  for (const [key, exact] of exactLines) {
-    const [category = '', resourceType = ''] = key.split('\u0000');
-    lines.set(key, { category, resourceType, cents: toCents(exact) });
-  }
-  const runRate = [...lines.values()];
+  const runRate: CostLine[] = [...exactLines.values()].map((l) => ({
+    category: l.category,
+    resourceType: l.resourceType,
+    cents: toCents(l.exact),
+  }));
 
-  // Allocation: each category total is apportioned in cents over tenants and UNALLOCATED.
-  const tenants = new Map<string, TenantFigures>();
-  const tenant = (id: string) => {
-    let t = tenants.get(id);
-    if (!t) {
-      t = emptyTenant(id);
-      for (const c of categories) t.costCents.set(c, ZERO);
-      tenants.set(id, t);
-    }
+  // Allocation: each category total is apportioned in cents over the tenants and the unallocated party.
+  const columns: TenantColumns = {
+    present: [],
+    costCents: [],
+    totalCents: [],
+    revenueCents: [],
+    sites: [],
+    servers: [],
+    storageUsedBytes: [],
+  };
+  const present = (tenantId: string) => {
+    const t = index.of(tenantId);
+    setAt(columns.present, t, true);
     return t;
   };
-  for (const row of snapshot.tenants) Object.assign(tenant(row.tenantId), { plan: row.plan, name: row.name });
+  const known = new Set<string>();
+  const info = new Map<string, { plan: string; name: string }>();
+  for (const row of snapshot.tenants) {
+    present(row.tenantId);
+    known.add(row.tenantId);
+    info.set(row.tenantId, { plan: row.plan, name: row.name });
+  }
+  const tenantExists = (id: string) => known.has(id);
 
-  const unallocatedCents = new Map<string, Decimal>();
+  const unallocatedCents = new Map<string, bigint>();
   for (const category of categories) {
-    const total = sum(runRate.filter((l) => l.category === category).map((l) => l.cents));
-    const shares = apportionCents(total, weightsByCategory.get(category) ?? new Map(), UNALLOCATED);
-    unallocatedCents.set(category, shares.get(UNALLOCATED) ?? ZERO);
-    for (const [key, cents] of shares) {
-      if (key === UNALLOCATED) continue;
-      const t = tenant(key);
-      t.costCents.set(category, cents);
-      t.totalCents = t.totalCents.plus(cents);
+    const parts = components.filter((c) => c.category === category);
+    let weights: Shares;
+    if (parts.length === 1) weights = (parts[0] as CostComponent).shares;
+    else {
+      weights = new Shares();
+      for (const c of parts) weights.addAll(c.shares);
     }
+    const total = sum(runRate.filter((l) => l.category === category).map((l) => l.cents));
+    const shares = apportion(total, weights, index.ids);
+    unallocatedCents.set(category, shares.unallocated);
+    columns.costCents.push(shares.byTenant);
+    shares.byTenant.forEach((cents, t) => {
+      if (cents === undefined) return;
+      setAt(columns.present, t, true);
+      setAt(columns.totalCents, t, at(columns.totalCents, t) + cents);
+    });
   }
 
   for (const row of snapshot.subscriptions) {
-    const t = tenant(row.tenantId);
-    t.revenueCents = t.revenueCents.plus(toCents(row.revenueMonthly));
+    const t = present(row.tenantId);
+    setAt(columns.revenueCents, t, at(columns.revenueCents, t) + toCents(row.revenueMonthly));
   }
   for (const row of snapshot.sites) {
-    const t = tenant(row.tenantId);
-    t.sites = t.sites.plus(row.sites);
-    t.storageUsedBytes = t.storageUsedBytes.plus(row.storageUsedBytes);
+    const t = present(row.tenantId);
+    setAt(columns.sites, t, at(columns.sites, t) + row.sites);
+    setAt(columns.storageUsedBytes, t, at(columns.storageUsedBytes, t) + row.storageUsedBytes);
   }
   const existingServers = snapshot.servers.filter((s) => !isDeleted(s.deletedAt, now));
-  for (const s of existingServers)
-    if (s.tenantId !== null) tenant(s.tenantId).servers = tenant(s.tenantId).servers.plus(1);
+  for (const s of existingServers) {
+    if (s.tenantId === null) continue;
+    const t = present(s.tenantId);
+    setAt(columns.servers, t, at(columns.servers, t) + 1n);
+  }
 
-  const allTenants = [...tenants.values()].sort((a, b) => compareIds(a.tenantId, b.tenantId));
-  const loads = serverLoads(sitesByServer(snapshot.server_sites));
+  const kept = keptTenants(index.ids, columns, categories, config.collection.tenant_limit);
+  for (const t of kept) {
+    const facts = info.get(t.tenantId);
+    if (facts) Object.assign(t, facts);
+  }
   const price = serverPriceTable(config);
-  const kept = capTenants(allTenants, config.collection.tenant_limit, categories);
   const opportunities = [
     ...serverOpportunities(
       snapshot.servers,
       loads,
       (s) => serverMonthlyCost(s, config, now, price),
+      tenantExists,
+      plausible.serverChecks,
       config,
       now,
     ),
+    ...orphanedSitesOpportunities(snapshot.sites, tenantExists, config),
     ...negativeMarginOpportunities(kept.filter((t) => t.tenantId !== OTHER_TENANTS)),
   ];
 
@@ -184,35 +276,32 @@ export function buildReport(snapshot: UsageSnapshot, config: Config, now: Date):
     entry.count++;
     serverCounts.set(key, entry);
   }
-  const emails = new Map<string, { type: string; sent30d: Decimal; sentMonthToDate: Decimal }>();
-  for (const row of snapshot.email) {
-    const e = emails.get(row.type) ?? { type: row.type, sent30d: ZERO, sentMonthToDate: ZERO };
-    e.sent30d = e.sent30d.plus(row.sent30d);
-    e.sentMonthToDate = e.sentMonthToDate.plus(row.sentMonthToDate);
+  const emails = new Map<string, { type: string; sent30d: bigint; sentMonthToDate: bigint }>();
+  for (const row of usage.email) {
+    const e = emails.get(row.type) ?? { type: row.type, sent30d: 0n, sentMonthToDate: 0n };
+    e.sent30d += row.sent30d;
+    e.sentMonthToDate += row.sentMonthToDate;
     emails.set(row.type, e);
   }
 
   return {
     categories,
     runRate,
-    monthToDateCents: monthToDateCents(snapshot, config, clock, components),
+    monthToDateCents: monthToDateCents(snapshot, usage, config, clock, components),
     unallocatedCents,
     tenants: kept,
     opportunities,
-    capacity: fleetCapacity(snapshot.servers, loads, databaseBytes, config, now),
-    serverStorage: serverStorage(snapshot.servers, loads, now),
+    capacity: fleetCapacity(snapshot.servers, loads, databaseBytes, config, plausible.serverChecks, now),
+    serverStorage: serverStorage(snapshot.servers, loads, plausible.serverChecks, now),
+    rejections: [...plausible.rejections, ...listedRejections(snapshot)],
     usage: {
       storageUsedBytes: sum(snapshot.sites.map((r) => r.storageUsedBytes)),
-      egress30dBytes: sum(snapshot.bandwidth.map((r) => r.egress30d)),
-      ingress30dBytes: sum(snapshot.bandwidth.map((r) => r.ingress30d)),
-      egressMonthToDateBytes: sum(snapshot.bandwidth.map((r) => r.egressMonthToDate)),
+      egress30dBytes: sum(usage.traffic.map((r) => r.egress30d)),
+      ingress30dBytes: sum(usage.traffic.map((r) => r.ingress30d)),
+      egressMonthToDateBytes: sum(usage.traffic.map((r) => r.egressMonthToDate)),
       emails: [...emails.values()],
       databaseSizeBytes: databaseBytes,
       servers: [...serverCounts.values()],
     },
   };
 }
-
-/** Cents as currency units (a JS number for the exposition). */
-export const centsToUnits = (cents: Decimal): number => cents.dividedBy(100).toNumber();
-export { Decimal };

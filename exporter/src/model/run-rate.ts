@@ -1,28 +1,34 @@
 import type { Config } from '../config/schema';
-import { Decimal, GIB, ZERO } from '../decimal';
 import type { ServerRow, ServerSitesRow } from '../sources';
 import { isDeleted } from './calendar';
-import { addTo, sum } from './money';
-import { bytesToGib, egressCost, emailPrice, serverPriceTable, statusFactor } from './pricing';
-import { UNALLOCATED, type UsageSnapshot } from './snapshot';
+import { money, sum, type Money } from './money';
+import { egressCost, emailPrice, perByte, serverPriceTable, statusPrice } from './pricing';
+import { Shares, type TenantIndex } from './shares';
+import type { UsageSnapshot } from './snapshot';
+import type { UsageInputs } from './usage';
 
 /**
- * One priced item of the monthly run-rate, with its exact amount split by who caused it
- * (tenant ID, or UNALLOCATED). `overhead` items (database, fixed items) can be spread over tenants.
+ * One priced item of the monthly run-rate: its exact amount, and the weights by which it is split
+ * over who caused it (tenant ID, or UNALLOCATED). `overhead` items (database, fixed items) can be
+ * spread over tenants.
  */
 export interface CostComponent {
   category: string;
   resourceType: string;
   overhead: boolean;
-  shares: Map<string, Decimal>;
+  /** the exact amount of the line, in money units */
+  total: Money;
+  /** each party's share of `total` (a split is rounded down to a unit: weights, not money) */
+  shares: Shares;
 }
 
 export const BASE_CATEGORIES = ['compute', 'storage', 'network', 'email', 'database'] as const;
 
-/** Sites and storage on one server, all tenants together. */
+/** Sites and storage on one server, all tenants together, and how many tenants have sites there. */
 export interface ServerLoad {
-  sites: Decimal;
-  storage: Decimal;
+  sites: bigint;
+  storage: bigint;
+  tenants: bigint;
 }
 
 /** The load of every server that hosts something (computed once per report). */
@@ -31,15 +37,23 @@ export function serverLoads(
 ): Map<string, ServerLoad> {
   const loads = new Map<string, ServerLoad>();
   for (const [serverId, hosted] of hostedBy) {
-    loads.set(serverId, {
-      sites: sum(hosted.map((h) => h.sites)),
-      storage: sum(hosted.map((h) => h.storageUsedBytes)),
-    });
+    // site counts are row counts: safe integers as numbers (no bigint allocated per row)
+    let sites = 0;
+    let storage = 0n;
+    let tenants = 0;
+    for (const h of hosted) {
+      sites += Number(h.sites);
+      if (h.storageUsedBytes > 0n) storage += h.storageUsedBytes;
+      if (h.sites > 0n || h.storageUsedBytes > 0n) tenants++;
+    }
+    // beyond 2^53 (only an override can return such counts) the sum is redone exactly
+    const exactSites = Number.isSafeInteger(sites) ? BigInt(sites) : sum(hosted.map((h) => h.sites));
+    loads.set(serverId, { sites: exactSites, storage, tenants: BigInt(tenants) });
   }
   return loads;
 }
 
-export const NO_LOAD: ServerLoad = { sites: ZERO, storage: ZERO };
+export const NO_LOAD: ServerLoad = { sites: 0n, storage: 0n, tenants: 0n };
 
 /** What each tenant holds on each server. */
 export function sitesByServer(rows: readonly ServerSitesRow[]): Map<string, ServerSitesRow[]> {
@@ -52,113 +66,141 @@ export function sitesByServer(rows: readonly ServerSitesRow[]): Map<string, Serv
   return byServer;
 }
 
-/** The monthly cost of one server in its current status (0 when deleted). */
+/** The monthly cost of one server in its current status (0 when deleted), in money units. */
 export function serverMonthlyCost(
   server: ServerRow,
   config: Config,
   now: Date,
   price = serverPriceTable(config),
-): Decimal {
-  if (isDeleted(server.deletedAt, now)) return ZERO;
-  return price(server).times(statusFactor(server.status, config));
+): Money {
+  if (isDeleted(server.deletedAt, now)) return 0n;
+  return statusPrice(price(server), server.status, config);
 }
 
 /**
- * The tenants a shared server's cost is split over, with their weights: by storage share (site
- * count when the server holds no bytes), by site count, or evenly, as configured.
+ * Adds a shared server's cost split over the tenants whose existing sites it hosts: by storage share
+ * (site count when the server holds no bytes), by site count, or evenly, as configured. One pass over
+ * the rows (the model's hot path: one row per server and tenant, GROUP BY vps_id, team_id).
  */
-export function sharedServerWeights(
+function addSharedServerSplit(
+  shares: Shares,
+  tenants: TenantIndex,
+  cost: Money,
   hosted: readonly ServerSitesRow[],
+  load: ServerLoad,
   method: Config['allocation']['shared_servers'],
-): Map<string, Decimal> {
-  const weights = new Map<string, Decimal>();
-  const withSites = hosted.filter((h) => h.sites.gt(0) || h.storageUsedBytes.gt(0));
-  const storage = sum(withSites.map((h) => h.storageUsedBytes));
-  for (const h of withSites) {
-    let w: Decimal;
-    if (method === 'even') w = new Decimal(1);
-    else if (method === 'storage_share' && storage.gt(0)) w = h.storageUsedBytes;
-    else w = h.sites;
-    addTo(weights, h.tenantId, w);
+): void {
+  // rows without sites or bytes weigh nothing, so the server's totals are the weights' sum
+  const byStorage = method === 'storage_share' && load.storage > 0n;
+  const total = method === 'even' ? load.tenants : byStorage ? load.storage : load.sites;
+  if (total === 0n) {
+    shares.addUnallocated(cost);
+    return;
   }
-  return weights;
+  for (const h of hosted) {
+    if (h.sites <= 0n && h.storageUsedBytes <= 0n) continue;
+    const w = method === 'even' ? 1n : byStorage ? h.storageUsedBytes : h.sites;
+    if (w > 0n) shares.add(tenants.of(h.tenantId), (cost * w) / total);
+  }
 }
 
-function split(amount: Decimal, weights: ReadonlyMap<string, Decimal>): Map<string, Decimal> {
-  const shares = new Map<string, Decimal>();
-  const total = sum(weights.values());
-  if (amount.isZero()) return shares;
-  if (total.isZero()) {
-    shares.set(UNALLOCATED, amount);
-    return shares;
-  }
-  // one division per split, not one per tenant
-  const perWeight = amount.dividedBy(total);
-  for (const [key, w] of weights) if (w.gt(0)) addTo(shares, key, w.times(perWeight));
-  return shares;
-}
-
-function computeComponent(snapshot: UsageSnapshot, config: Config, now: Date): CostComponent {
+function computeComponent(
+  snapshot: UsageSnapshot,
+  hostedBy: ReadonlyMap<string, readonly ServerSitesRow[]>,
+  loads: ReadonlyMap<string, ServerLoad>,
+  tenants: TenantIndex,
+  config: Config,
+  now: Date,
+): CostComponent {
   const price = serverPriceTable(config);
-  const hostedBy = sitesByServer(snapshot.server_sites);
-  const shares = new Map<string, Decimal>();
+  const shares = new Shares();
+  let total = 0n;
   for (const server of snapshot.servers) {
     const cost = serverMonthlyCost(server, config, now, price);
-    if (cost.isZero()) continue;
-    if (server.tenantId !== null) addTo(shares, server.tenantId, cost);
-    else {
-      const weights = sharedServerWeights(
+    if (cost === 0n) continue;
+    total += cost;
+    if (server.tenantId !== null) shares.add(tenants.of(server.tenantId), cost);
+    else
+      addSharedServerSplit(
+        shares,
+        tenants,
+        cost,
         hostedBy.get(server.serverId) ?? [],
+        loads.get(server.serverId) ?? NO_LOAD,
         config.allocation.shared_servers,
       );
-      for (const [key, amount] of split(cost, weights)) addTo(shares, key, amount);
-    }
   }
-  return { category: 'compute', resourceType: 'vps', overhead: false, shares };
+  return { category: 'compute', resourceType: 'vps', overhead: false, total, shares };
 }
 
-function storageComponent(snapshot: UsageSnapshot, config: Config): CostComponent {
-  const shares = new Map<string, Decimal>();
-  const perByte = new Decimal(config.pricing.storage.gib_month).dividedBy(GIB);
-  for (const row of snapshot.sites) addTo(shares, row.tenantId, row.storageUsedBytes.times(perByte));
-  return { category: 'storage', resourceType: 'disk', overhead: false, shares };
+function storageComponent(snapshot: UsageSnapshot, tenants: TenantIndex, config: Config): CostComponent {
+  const shares = new Shares();
+  const price = perByte(config.pricing.storage.gib_month);
+  let total = 0n;
+  for (const row of snapshot.sites) {
+    const amount = row.storageUsedBytes * price;
+    total += amount;
+    shares.add(tenants.of(row.tenantId), amount);
+  }
+  return { category: 'storage', resourceType: 'disk', overhead: false, total, shares };
 }
 
-function networkComponent(snapshot: UsageSnapshot, config: Config): CostComponent {
-  const byTenant = new Map<string, Decimal>();
-  for (const row of snapshot.bandwidth) addTo(byTenant, row.tenantId ?? UNALLOCATED, row.egress30d);
-  const cost = egressCost(sum(byTenant.values()), config);
-  return { category: 'network', resourceType: 'bandwidth', overhead: false, shares: split(cost, byTenant) };
+function networkComponent(usage: UsageInputs, tenants: TenantIndex, config: Config): CostComponent {
+  const egress = new Shares();
+  for (const row of usage.traffic) {
+    if (row.tenantId === null) egress.addUnallocated(row.egress30d);
+    else egress.add(tenants.of(row.tenantId), row.egress30d);
+  }
+  const total = egressCost(egress.positiveSum(), config);
+  const shares = new Shares();
+  egress.splitInto(shares, total);
+  return { category: 'network', resourceType: 'bandwidth', overhead: false, total, shares };
 }
 
-function emailComponent(snapshot: UsageSnapshot, config: Config): CostComponent {
+function emailComponent(usage: UsageInputs, tenants: TenantIndex, config: Config): CostComponent {
   const price = emailPrice(config);
-  const shares = new Map<string, Decimal>();
-  for (const row of snapshot.email) addTo(shares, row.tenantId, row.sent30d.times(price(row.type)));
-  return { category: 'email', resourceType: 'email', overhead: false, shares };
+  const shares = new Shares();
+  let total = 0n;
+  for (const row of usage.email) {
+    const amount = row.sent30d * price(row.type);
+    total += amount;
+    shares.add(tenants.of(row.tenantId), amount);
+  }
+  return { category: 'email', resourceType: 'email', overhead: false, total, shares };
 }
 
-export function databaseSizeBytes(snapshot: UsageSnapshot): Decimal {
+export function databaseSizeBytes(snapshot: UsageSnapshot): bigint {
   return sum(snapshot.database_size.map((r) => r.bytes));
 }
 
+function unallocated(total: Money): Shares {
+  const shares = new Shares();
+  shares.addUnallocated(total);
+  return shares;
+}
+
 function databaseComponent(snapshot: UsageSnapshot, config: Config): CostComponent {
-  const cost = bytesToGib(databaseSizeBytes(snapshot)).times(config.pricing.database.gib_month);
+  const total = databaseSizeBytes(snapshot) * perByte(config.pricing.database.gib_month);
   return {
     category: 'database',
     resourceType: 'database',
     overhead: true,
-    shares: new Map([[UNALLOCATED, cost]]),
+    total,
+    shares: unallocated(total),
   };
 }
 
 function fixedComponents(config: Config): CostComponent[] {
-  return config.fixed_items.map((item) => ({
-    category: item.category,
-    resourceType: item.name,
-    overhead: true,
-    shares: new Map([[UNALLOCATED, new Decimal(item.monthly)]]),
-  }));
+  return config.fixed_items.map((item) => {
+    const total = money(item.monthly);
+    return {
+      category: item.category,
+      resourceType: item.name,
+      overhead: true,
+      total,
+      shares: unallocated(total),
+    };
+  });
 }
 
 /**
@@ -167,22 +209,39 @@ function fixedComponents(config: Config): CostComponent[] {
  */
 function spreadOverhead(components: CostComponent[], config: Config): CostComponent[] {
   if (config.allocation.shared_overhead !== 'proportional') return components;
-  const direct = new Map<string, Decimal>();
+  const direct = new Shares();
   for (const c of components) {
     if (c.overhead) continue;
-    for (const [key, amount] of c.shares) if (key !== UNALLOCATED) addTo(direct, key, amount);
+    c.shares.byTenant.forEach((amount, tenant) => {
+      if (amount !== undefined) direct.add(tenant, amount);
+    });
   }
-  return components.map((c) => (c.overhead ? { ...c, shares: split(sum(c.shares.values()), direct) } : c));
+  return components.map((c) => {
+    if (!c.overhead) return c;
+    const shares = new Shares();
+    direct.splitInto(shares, c.total);
+    return { ...c, shares };
+  });
 }
 
-/** Every run-rate cost component, in exact decimals, split by tenant. */
-export function runRateComponents(snapshot: UsageSnapshot, config: Config, now: Date): CostComponent[] {
+/** Every run-rate cost component, exact, with its split by tenant. */
+export function runRateComponents(
+  snapshot: UsageSnapshot,
+  usage: UsageInputs,
+  servers: {
+    hostedBy: ReadonlyMap<string, readonly ServerSitesRow[]>;
+    loads: ReadonlyMap<string, ServerLoad>;
+  },
+  tenants: TenantIndex,
+  config: Config,
+  now: Date,
+): CostComponent[] {
   return spreadOverhead(
     [
-      computeComponent(snapshot, config, now),
-      storageComponent(snapshot, config),
-      networkComponent(snapshot, config),
-      emailComponent(snapshot, config),
+      computeComponent(snapshot, servers.hostedBy, servers.loads, tenants, config, now),
+      storageComponent(snapshot, tenants, config),
+      networkComponent(usage, tenants, config),
+      emailComponent(usage, tenants, config),
       databaseComponent(snapshot, config),
       ...fixedComponents(config),
     ],

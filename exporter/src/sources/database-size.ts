@@ -1,9 +1,8 @@
-import type { Decimal } from '../decimal';
 import { rowGuard, type SourceDefinition } from './source';
-import { quantity } from './values';
+import { integer } from './values';
 
 export interface DatabaseSizeRow {
-  bytes: Decimal;
+  bytes: bigint;
 }
 
 /** The application schema's size (data + indexes) from information_schema. */
@@ -12,5 +11,6 @@ export const databaseSizeSource: SourceDefinition<DatabaseSizeRow> = {
   sql: `SELECT COALESCE(SUM(data_length + index_length), 0) AS bytes
 FROM information_schema.TABLES
 WHERE table_schema = DATABASE()`,
-  parse: rowGuard<DatabaseSizeRow>({ bytes: (r) => quantity(r.bytes) }),
+  columns: ['bytes'],
+  parse: rowGuard<DatabaseSizeRow>({ bytes: (r) => integer(r.bytes) }),
 };

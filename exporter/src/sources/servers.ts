@@ -1,6 +1,5 @@
-import type { Decimal } from '../decimal';
 import { rowGuard, type SourceDefinition } from './source';
-import { id, optionalId, optionalQuantity, quantity, text, timestamp } from './values';
+import { id, integer, optionalId, optionalInteger, text, timestamp } from './values';
 
 export interface ServerRow {
   serverId: string;
@@ -8,9 +7,9 @@ export interface ServerRow {
   tenantId: string | null;
   provider: string;
   size: string;
-  diskGb: Decimal;
+  diskGb: bigint;
   /** null: no site limit */
-  maxSites: Decimal | null;
+  maxSites: bigint | null;
   status: string;
   createdAt: Date | null;
   deletedAt: Date | null;
@@ -25,13 +24,24 @@ export const serversSource: SourceDefinition<ServerRow> = {
   sql: `SELECT id AS server_id, team_id AS tenant_id, provider, size, disk_gb, max_sites, status, created_at, deleted_at
 FROM vps_servers
 WHERE deleted_at IS NULL OR deleted_at >= :month_start_ts`,
+  columns: [
+    'server_id',
+    'tenant_id',
+    'provider',
+    'size',
+    'disk_gb',
+    'max_sites',
+    'status',
+    'created_at',
+    'deleted_at',
+  ],
   parse: rowGuard<ServerRow>({
     serverId: (r) => id(r.server_id),
     tenantId: (r) => optionalId(r.tenant_id),
     provider: (r) => text(r.provider),
     size: (r) => text(r.size),
-    diskGb: (r) => quantity(r.disk_gb),
-    maxSites: (r) => optionalQuantity(r.max_sites),
+    diskGb: (r) => integer(r.disk_gb),
+    maxSites: (r) => optionalInteger(r.max_sites),
     status: (r) => text(r.status).toLowerCase(),
     createdAt: (r) => timestamp(r.created_at),
     deletedAt: (r) => timestamp(r.deleted_at),

@@ -1,25 +1,32 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type mysql from 'mysql2/promise';
-import { createTestDatabase, type TestDatabase } from '@chom/test-support';
+import { createReaderUser, createTestDatabase, type TestDatabase } from '@chom/test-support';
 import { parseConfig, type Config } from '../../src/config';
 import { createPool } from '../../src/sources';
 
 export const GIB = 2 ** 30;
 const schemaSql = fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'demo', 'schema.sql'), 'utf8');
 
-/** A fresh database with the reference schema, plus an exporter-style pool on it. */
+/**
+ * A fresh database with the reference schema, plus an exporter-style pool on it that logs in as a
+ * least-privilege user (SELECT on the six tables the exporter reads, nothing else): `readerUrl`.
+ * `url` and `pool` are the administrator's, for filling the tables.
+ */
 export async function createSchemaDatabase(): Promise<
-  TestDatabase & { exporterPool: mysql.Pool; close(): Promise<void> }
+  TestDatabase & { readerUrl: string; exporterPool: mysql.Pool; close(): Promise<void> }
 > {
   const db = await createTestDatabase('chom_exporter');
   await db.pool.query(schemaSql);
-  const exporterPool = createPool(db.url);
+  const reader = await createReaderUser(db.name);
+  const exporterPool = createPool(reader.url);
   return {
     ...db,
+    readerUrl: reader.url,
     exporterPool,
     async close() {
       await exporterPool.end();
+      await reader.drop();
       await db.drop();
     },
   };

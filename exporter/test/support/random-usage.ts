@@ -1,6 +1,9 @@
 import { Decimal } from '../../src/decimal';
 import { Random } from '../../src/demo/random';
-import type { UsageSnapshot } from '../../src/model';
+import { money, type UsageSnapshot } from '../../src/model';
+
+/** Usage rows carry whole bigints (the day tables' sums). */
+const whole = (value: Decimal): bigint => BigInt(value.toFixed(0));
 
 /** The demo seeder's PRNG (mulberry32) as a function, so a failing seed can be replayed. */
 export function prng(seed: number): () => number {
@@ -16,7 +19,9 @@ export function randomSnapshot(seed: number, now: Date): UsageSnapshot {
   const int = (n: number) => Math.floor(random() * n);
   const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
   const bytes = () =>
-    new Decimal(pick([0, 1, 512, 1e6, 3.3e9, 7.77e10, MAX_BIGINT, int(2 ** 40)] as (number | string)[]));
+    BigInt(pick([0, 1, 512, 1e6, 3.3e9, 7.77e10, MAX_BIGINT, int(2 ** 40)] as (number | string)[]));
+  // bandwidth and e-mail rows keep the sources' decimal.js values
+  const usageBytes = () => new Decimal(bytes().toString());
   const tenants = 1 + int(40);
   const servers = int(15);
   const tenantIds = Array.from({ length: tenants }, (_, i) => String(i + 1));
@@ -28,14 +33,14 @@ export function randomSnapshot(seed: number, now: Date): UsageSnapshot {
       .map((id) => ({ tenantId: id, plan: pick(['pro', 'starter', '']), name: `t${id}` })),
     subscriptions: tenantIds
       .filter(() => random() < 0.7)
-      .map((id) => ({ tenantId: id, revenueMonthly: new Decimal(int(100000)).dividedBy(100) })),
+      .map((id) => ({ tenantId: id, revenueMonthly: money({ digits: BigInt(int(100000)), scale: 2 }) })),
     servers: serverIds.map((id) => ({
       serverId: id,
       tenantId: random() < 0.4 ? pick(tenantIds) : null,
       provider: pick(['hetzner', 'digitalocean']),
       size: pick(['cx22', 'cx32', 'mystery']),
-      diskGb: new Decimal(pick([0, 20, 40, 160])),
-      maxSites: random() < 0.5 ? null : new Decimal(pick([0, 5, 50])),
+      diskGb: BigInt(pick([0, 20, 40, 160])),
+      maxSites: random() < 0.5 ? null : BigInt(pick([0, 5, 50])),
       status: pick(['active', 'active', 'stopped', 'decommissioned', 'provisioning', 'exploded']),
       createdAt: random() < 0.1 ? null : when(-int(90) + (random() < 0.1 ? 5 : 0)),
       deletedAt: random() < 0.7 ? null : when(int(60) - 30),
@@ -48,22 +53,22 @@ export function randomSnapshot(seed: number, now: Date): UsageSnapshot {
   };
   for (const tenantId of tenantIds) {
     const count = int(4);
-    let storage = new Decimal(0);
+    let storage = 0n;
     for (let i = 0; i < count; i++) {
       const size = bytes();
-      storage = storage.plus(size);
+      storage += size;
       const serverId = random() < 0.8 && servers > 0 ? pick(serverIds) : random() < 0.5 ? '999' : null;
       if (serverId !== null) {
-        snapshot.server_sites.push({ serverId, tenantId, sites: new Decimal(1), storageUsedBytes: size });
+        snapshot.server_sites.push({ serverId, tenantId, sites: 1n, storageUsedBytes: size });
       }
     }
-    if (count > 0) snapshot.sites.push({ tenantId, sites: new Decimal(count), storageUsedBytes: storage });
+    if (count > 0) snapshot.sites.push({ tenantId, sites: BigInt(count), storageUsedBytes: storage });
     if (random() < 0.6) {
       snapshot.bandwidth.push({
         tenantId,
-        egress30d: bytes(),
-        ingress30d: bytes(),
-        egressMonthToDate: bytes(),
+        egress30d: whole(usageBytes()),
+        ingress30d: whole(usageBytes()),
+        egressMonthToDate: whole(usageBytes()),
       });
     }
     for (const type of ['transactional', 'marketing', 'weird']) {
@@ -71,8 +76,8 @@ export function randomSnapshot(seed: number, now: Date): UsageSnapshot {
         snapshot.email.push({
           tenantId,
           type,
-          sent30d: new Decimal(int(1e6)),
-          sentMonthToDate: new Decimal(int(1e5)),
+          sent30d: BigInt(int(1e6)),
+          sentMonthToDate: BigInt(int(1e5)),
         });
       }
     }
@@ -80,9 +85,9 @@ export function randomSnapshot(seed: number, now: Date): UsageSnapshot {
   if (random() < 0.5) {
     snapshot.bandwidth.push({
       tenantId: null,
-      egress30d: bytes(),
-      ingress30d: bytes(),
-      egressMonthToDate: bytes(),
+      egress30d: whole(usageBytes()),
+      ingress30d: whole(usageBytes()),
+      egressMonthToDate: whole(usageBytes()),
     });
   }
   return snapshot;
