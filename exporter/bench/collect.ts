@@ -226,12 +226,18 @@ async function main() {
   if (!values['no-serving']) {
     // serving and sharing run on instances of their own (bench/serving.ts); its report follows
     process.stderr.write('serving: bench/serving.ts…\n');
-    const serving = await execFileAsync(
-      path.join(repoRoot, 'node_modules', '.bin', 'tsx'),
-      [path.join(__dirname, 'serving.ts'), `--scale=${values['serving-scale']}`, '--no-progress'],
-      { maxBuffer: 16 * 1024 * 1024 },
-    );
-    process.stdout.write(`\n${serving.stdout}`);
+    try {
+      const serving = await execFileAsync(
+        path.join(repoRoot, 'node_modules', '.bin', 'tsx'),
+        [path.join(__dirname, 'serving.ts'), `--scale=${values['serving-scale']}`, '--no-progress'],
+        { maxBuffer: 16 * 1024 * 1024 },
+      );
+      process.stdout.write(`\n${serving.stdout}`);
+    } catch (error) {
+      // the collection figures above stand on their own
+      process.stdout.write(`\nbench/serving.ts failed: ${(error as Error).message.split('\n')[0]}\n`);
+      process.exitCode = 1;
+    }
   }
 }
 

@@ -120,6 +120,9 @@ export async function startNginxServing(body: Buffer, contentType: string): Prom
   const file = path.join(work.dir, 'metrics');
   fs.writeFileSync(file, body);
   fs.writeFileSync(`${file}.gz`, zlib.gzipSync(body));
+  // nginx started as root serves with an unprivileged worker, which must be able to read the files
+  fs.chmodSync(work.dir, 0o755);
+  for (const f of [file, `${file}.gz`]) fs.chmodSync(f, 0o644);
   const temp = (name: string) => `${name} ${path.join(work.dir, name)};`;
   const conf = path.join(work.dir, 'nginx.conf');
   fs.writeFileSync(
