@@ -5,6 +5,7 @@ import { SharedSlot } from './cache/shared-cache';
 import { createCollector, VERSION } from './collector';
 import { ConfigError, loadConfigFile, loadEnvironment } from './config';
 import { DATA_EXPOSITION_VERSION, dataExpositionCodec } from './exposition/data-exposition';
+import { HealthExposition } from './exposition/health-exposition';
 import { createHealthMetrics } from './exposition/health-metrics';
 import { HELP } from './help';
 import { createApp } from './server/app';
@@ -62,13 +63,18 @@ async function main(argv: string[]): Promise<void> {
   const pool = createPool(env.databaseUrl);
   const health = createHealthMetrics(config, VERSION, { sharedCache: env.redisUrl !== undefined });
   const collector = createCollector({ pool, config, logger, health });
+  const healthExposition = new HealthExposition(health);
   const redis = env.redisUrl
-    ? createRedisClient(env.redisUrl, logger, (up) => health.sharedCacheUp?.set(up ? 1 : 0))
+    ? createRedisClient(env.redisUrl, logger, (up) => {
+        health.sharedCacheUp?.set(up ? 1 : 0);
+        healthExposition.invalidate();
+      })
     : undefined;
   const exposition = new ExpositionCache({
     collector,
     ttlMs: config.collection.ttl_seconds * 1000,
     logger,
+    onRefreshed: () => healthExposition.invalidate(),
     shared: redis
       ? new SharedSlot(
           redis,
@@ -79,7 +85,7 @@ async function main(argv: string[]): Promise<void> {
         )
       : undefined,
   });
-  const app = createApp({ exposition, health, pool, logger });
+  const app = createApp({ exposition, health: healthExposition, pool, logger });
 
   const server = await listen(app, { port: env.port, host: env.listenAddress, config: webConfig, logger });
   logger.info(
