@@ -2,10 +2,11 @@
  * Benchmark of what the plausibility bounds cost in the source queries (a script, not a test):
  *   flock /tmp/chom-bench.lock npm run bench:bounds -w exporter -- [--scale=medium|large] [--runs=5]
  * It starts its own MariaDB (test-support startMariaDbInstance: own port and data folder, so the
- * shared server is not loaded), fills the sites, vps_servers, subscriptions and site_bandwidth_daily
- * tables to the scale's row counts with SQL (MariaDB's sequence engine), then runs each source's
- * statement without the bounds (as before they existed) and with them, alternately, and reports the
- * median time of each and their ratio.
+ * shared server is not loaded), fills the sites, vps_servers and subscriptions tables to the scale's
+ * row counts with SQL (MariaDB's sequence engine), then runs the sites, server_sites and
+ * subscriptions statements without the bounds (as before they existed) and with them, alternately,
+ * and reports the median time of each and their ratio. (The bandwidth source reads per-day tables
+ * now; its bound is measured with the collection benchmark, npm run bench.)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -35,19 +36,6 @@ FROM sites WHERE deleted_at IS NULL OR deleted_at > :now GROUP BY team_id`,
 FROM sites WHERE vps_id IS NOT NULL AND (deleted_at IS NULL OR deleted_at > :now) GROUP BY vps_id, team_id`,
   subscriptions: `SELECT team_id AS tenant_id, SUM(amount_monthly) AS revenue_monthly
 FROM subscriptions WHERE status = 'active' AND (ended_at IS NULL OR ended_at > :now) GROUP BY team_id`,
-  bandwidth: `SELECT s.team_id AS tenant_id,
-  SUM(b.egress_30d) AS egress_30d, SUM(b.ingress_30d) AS ingress_30d, SUM(b.egress_mtd) AS egress_mtd
-FROM (
-  SELECT site_id,
-    SUM(IF(day >= :window_start, bytes_out, 0)) AS egress_30d,
-    SUM(IF(day >= :window_start, bytes_in, 0)) AS ingress_30d,
-    SUM(IF(day >= :month_start, bytes_out, 0)) AS egress_mtd
-  FROM site_bandwidth_daily
-  WHERE day >= :scan_start AND day <= :today
-  GROUP BY site_id
-) b
-LEFT JOIN sites s ON s.id = b.site_id
-GROUP BY s.team_id`,
 };
 
 const median = (values: number[]) =>
@@ -69,11 +57,7 @@ async function main() {
     const admin = await mysql.createConnection({ uri: instance.serverUrl, multipleStatements: true });
     await admin.query('CREATE DATABASE bench; USE bench');
     await admin.query(fs.readFileSync(path.join(__dirname, '..', 'src', 'demo', 'schema.sql'), 'utf8'));
-    const days = 35;
-    const sitesWithTraffic = Math.ceil(scale.bandwidthRows / days);
-    process.stderr.write(
-      `filling ${scaleName}: ${scale.sites} sites, ${scale.bandwidthRows} bandwidth rows…\n`,
-    );
+    process.stderr.write(`filling ${scaleName}: ${scale.sites} sites, ${scale.servers} servers…\n`);
     await admin.query(
       `INSERT INTO vps_servers (id, team_id, hostname, provider, size, vcpus, memory_mb, disk_gb, max_sites, status)
        SELECT seq, IF(seq % 10 = 0, 1 + seq % ${scale.tenants}, NULL), CONCAT('s', seq), 'hetzner', 'cx22', 2, 4096,
@@ -88,12 +72,7 @@ async function main() {
       `INSERT INTO subscriptions (team_id, plan, amount_monthly, status)
        SELECT seq, 'pro', 19 + seq % 200, 'active' FROM seq_1_to_${scale.tenants}`,
     );
-    await admin.query(
-      `INSERT INTO site_bandwidth_daily (site_id, day, bytes_in, bytes_out)
-       SELECT s.seq, '2026-03-15' - INTERVAL d.seq DAY, s.seq * 1000 + d.seq, s.seq * 5000 + d.seq
-       FROM seq_1_to_${sitesWithTraffic} s JOIN seq_0_to_${days - 1} d`,
-    );
-    await admin.query('ANALYZE TABLE sites, vps_servers, subscriptions, site_bandwidth_daily');
+    await admin.query('ANALYZE TABLE sites, vps_servers, subscriptions');
     await admin.end();
 
     const bounded = renderedStatements(parseConfig({}), now);
