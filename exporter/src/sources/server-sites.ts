@@ -14,7 +14,7 @@ export interface ServerSitesRow {
 export const serverSitesSource: SourceDefinition<ServerSitesRow> = {
   name: 'server_sites',
   sql: `SELECT b.server_id, b.tenant_id, b.sites, ${plausibleGroupStorage} AS storage_used_bytes
-FROM (${boundedSiteGroups('vps_id IS NOT NULL AND ')}) b`,
+FROM (${boundedSiteGroups('vps_id IS NOT NULL AND ', 'vps_id, team_id')}) b`,
   columns: ['server_id', 'tenant_id', 'sites', 'storage_used_bytes'],
   parse: rowGuard<ServerSitesRow>({
     serverId: (r) => id(r.server_id),

@@ -13,15 +13,17 @@ export interface TenantSitesRow {
 
 /**
  * Existing sites grouped by (tenant, server), with the largest site of each group: `where` narrows
- * the sites read.
+ * the sites read, `groupBy` orders the grouping columns (by server first when the sites are read in
+ * vps_id index order).
  */
 export const siteGroups = (
   where = '',
+  groupBy = 'team_id, vps_id',
 ) => `SELECT team_id AS tenant_id, vps_id AS server_id, COUNT(*) AS sites,
     SUM(storage_used_bytes) AS storage_used_bytes, MAX(storage_used_bytes) AS largest
   FROM sites
   WHERE ${where}(deleted_at IS NULL OR deleted_at > :now)
-  GROUP BY team_id, vps_id`;
+  GROUP BY ${groupBy}`;
 
 /**
  * The largest believable storage of one site on server `v` (plausibility/checks.ts,
@@ -37,8 +39,8 @@ export const SITE_STORAGE_BOUND = `IF(v.disk_gb > 0 AND v.disk_gb <= :max_disk_g
  * its bound is read again site by site (a correlated subquery on the group's rows), so that the bound
  * costs one join per group, not one per site.
  */
-export const boundedSiteGroups = (where = '') => `SELECT g.*, ${SITE_STORAGE_BOUND} AS bound
-  FROM (${siteGroups(where)}) g LEFT JOIN vps_servers v ON v.id = g.server_id`;
+export const boundedSiteGroups = (where = '', groupBy?: string) => `SELECT g.*, ${SITE_STORAGE_BOUND} AS bound
+  FROM (${siteGroups(where, groupBy)}) g LEFT JOIN vps_servers v ON v.id = g.server_id`;
 
 /** The rows of group `b` (a row of boundedSiteGroups) whose storage is `condition` its bound. */
 export const sitesOfGroup = (condition: string) => `FROM sites s
