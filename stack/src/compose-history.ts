@@ -21,6 +21,9 @@ Options:
   --history=DURATION   how far back on an empty folder, in days (default 35d)
   --instance=HOST:PORT the exporter's scrape target as Prometheus labels it (default exporter:9864)
   --now=ISO            the end of the backfill (default: the current time)
+  --prometheus-url=URL the Prometheus that runs on --data-dir once started (compose:
+                       http://prometheus:9090): if it already answers, the folder is in use and
+                       nothing is done (a second \`up\` while the stack runs)
   --work-dir=DIR       scratch folder (default: a temporary folder; what it writes there is removed)
   --help               this text
 
@@ -73,6 +76,14 @@ export async function newestSampleTime(dataDir: string, workDir: string): Promis
   return times.length ? Math.max(...times) : undefined;
 }
 
+async function answers(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(3000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const log = (line: string) => process.stderr.write(`[history] ${line}\n`);
   let values;
@@ -88,6 +99,7 @@ export async function main(argv: string[]): Promise<number> {
         history: { type: 'string', default: '35d' },
         instance: { type: 'string', default: 'exporter:9864' },
         now: { type: 'string' },
+        'prometheus-url': { type: 'string' },
         'work-dir': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
@@ -124,6 +136,11 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const dataDir = path.resolve(values['data-dir'] as string);
+  const prometheusUrl = values['prometheus-url'];
+  if (prometheusUrl && (await answers(`${prometheusUrl.replace(/\/$/, '')}/-/ready`))) {
+    log(`Prometheus (${prometheusUrl}) is running on ${dataDir}: nothing to backfill while it runs`);
+    return 0;
+  }
   const ownWorkDir = values['work-dir'] === undefined;
   const workDir = values['work-dir'] ?? fs.mkdtempSync(path.join(os.tmpdir(), 'chom-history-'));
   const hadData = tsdbHasData(dataDir);

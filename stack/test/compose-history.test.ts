@@ -138,6 +138,18 @@ describe('compose history service', () => {
     expect(fs.readdirSync(dataDir).sort()).toEqual(before);
   });
 
+  test('a folder a running Prometheus uses is left alone', async () => {
+    const running = await startPrometheus({ dataDir, retention: '400d' });
+    try {
+      const before = fs.readdirSync(dataDir).sort();
+      const skipped = await history([`--prometheus-url=${running.url}`, `--now=${new Date().toISOString()}`]);
+      expect([skipped.code, skipped.stderr]).toEqual([0, expect.stringContaining('is running on')]);
+      expect(fs.readdirSync(dataDir).sort()).toEqual(before);
+    } finally {
+      await running.stop();
+    }
+  });
+
   test('invalid arguments name the option and exit 2; --help documents every option', async () => {
     const missing = await run([
       `--data-dir=${dataDir}`,
@@ -166,6 +178,7 @@ describe('compose history service', () => {
       '--history',
       '--instance',
       '--now',
+      '--prometheus-url',
       '--work-dir',
     ])
       expect(help.stdout).toContain(option);
