@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs and starts what the product and its tests need on a Debian/Ubuntu machine:
 # Debian packages (MariaDB, Redis, Prometheus with promtool, Alertmanager with amtool, node_exporter,
-# mysqld_exporter, poppler-utils, docker-compose for compose validation) and the npm workspaces.
+# mysqld_exporter, poppler-utils, docker-compose for compose validation, wrk and nginx-light for the serving
+# benchmark) and the npm workspaces.
 # Safe to run again: it only does what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +11,7 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 packages=(mariadb-server mariadb-client redis-server prometheus prometheus-alertmanager
-  prometheus-node-exporter prometheus-mysqld-exporter poppler-utils docker-compose)
+  prometheus-node-exporter prometheus-mysqld-exporter poppler-utils docker-compose wrk nginx-light)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

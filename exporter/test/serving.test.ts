@@ -25,10 +25,10 @@ interface RawResponse {
 }
 
 /** GET with the given headers; the body as sent (not decompressed). */
-function get(url: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+function get(url: string, headers: Record<string, string> = {}, method = 'GET'): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     http
-      .get(url, { headers, agent: false }, (response) => {
+      .request(url, { method, headers, agent: false }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (c: Buffer) => chunks.push(c));
         response.on('end', () =>
@@ -40,7 +40,8 @@ function get(url: string, headers: Record<string, string> = {}): Promise<RawResp
         );
         response.on('error', reject);
       })
-      .on('error', reject);
+      .on('error', reject)
+      .end();
   });
 }
 
@@ -115,7 +116,7 @@ describe('serving /metrics', () => {
     expect(om.indexOf('# EOF')).toBe(om.length - 6);
     // counters: the family without _total, the samples with it; units of base-unit families stated
     expect(om).toContain('# TYPE chom_exporter_source_errors counter\n');
-    expect(om).toContain('chom_exporter_source_errors_total{source="tenants"} 0\n');
+    expect(om).toContain('chom_exporter_source_errors_total{source="tenants",reason="timeout"} 0\n');
     expect(om).not.toContain('# TYPE chom_exporter_source_errors_total');
     expect(om).toContain('# UNIT chom_tenant_storage_used_bytes bytes\n');
     expect(om).toContain('# UNIT process_cpu_seconds seconds\n');
@@ -147,6 +148,21 @@ describe('serving /metrics', () => {
     expect(unzipped.match(/^# HELP chom_exporter_up /gm)).toHaveLength(1);
     if (format === 'text') expect(await promtoolCheckMetrics(unzipped)).toEqual({ code: 0, output: '' });
     else await checkOpenMetrics(unzipped);
+  });
+
+  test('a query string, a trailing slash and HEAD are answered like GET /metrics', async () => {
+    for (const target of ['/metrics?debug=1', '/metrics/']) {
+      const response = await get(`${exporter.url}${target}`, { Accept: PROMETHEUS_ACCEPT });
+      expect(response.status).toBe(200);
+      expect(response.headers['content-type']).toContain('application/openmetrics-text');
+      expect(response.body.toString().endsWith('# EOF\n')).toBe(true);
+    }
+    const head = await get(`${exporter.url}/metrics`, {}, 'HEAD');
+    expect(head.status).toBe(200);
+    expect(head.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(Number(head.headers['content-length'])).toBeGreaterThan(1000);
+    expect(head.body.length).toBe(0);
+    expect((await get(`${exporter.url}/metrics`, {}, 'POST')).status).toBe(404);
   });
 
   test('gzip refused with q=0 is not sent', async () => {
@@ -187,7 +203,7 @@ describe('serving /metrics', () => {
       const stored = await prometheus.query('chom_tenant_storage_used_bytes{tenant_id="1"}');
       expect(Number(stored[0]?.value[1])).toBe(5 * 2 ** 30);
       const errors = await prometheus.query('chom_exporter_source_errors_total');
-      expect(errors).toHaveLength(8);
+      expect(errors).toHaveLength(8 * 4); // every source × reason
     });
   });
 });

@@ -11,6 +11,8 @@ export interface ExpositionCacheOptions {
   logger: Logger;
   /** the slot shared by replicas (CHOM_REDIS_URL); without it every replica collects alone */
   shared?: SharedSlot<DataExposition>;
+  /** told after every refresh (the health metrics changed) */
+  onRefreshed?: () => void;
 }
 
 /** Lease of the replica that collects: a third of the TTL, between 1 s and 15 s (renewed while it works). */
@@ -57,6 +59,7 @@ export class ExpositionCache {
         })
         .finally(() => {
           this.inFlight = undefined;
+          this.options.onRefreshed?.();
         });
     }
     return this.inFlight;

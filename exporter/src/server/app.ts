@@ -1,14 +1,11 @@
-import { promisify } from 'node:util';
-import zlib from 'node:zlib';
+import type http from 'node:http';
 import express from 'express';
 import type mysql from 'mysql2/promise';
 import type { Logger } from 'pino';
 import type { ExpositionCache } from '../cache/exposition-cache';
-import { contentTypeOf, OPENMETRICS_EOF, renderFamilies } from '../exposition/format';
-import type { HealthMetrics } from '../exposition/health-metrics';
+import { contentTypeOf } from '../exposition/format';
+import type { HealthExposition } from '../exposition/health-exposition';
 import { acceptsGzip, negotiateFormat } from './negotiate';
-
-const gzip = promisify(zlib.gzip);
 
 /** Whether the database answers within `timeoutMs`. */
 export async function databaseReachable(pool: mysql.Pool, timeoutMs = 2000): Promise<boolean> {
@@ -29,36 +26,36 @@ export async function databaseReachable(pool: mysql.Pool, timeoutMs = 2000): Pro
 
 /**
  * The /metrics body: the data metrics as rendered once per collection (or their gzip, computed once),
- * then the exporter's own metrics rendered now (gzipped now: a second gzip member, which gzip readers
- * such as Prometheus' take as the continuation of the first). Nothing is concatenated in memory.
+ * then the exporter's own metrics (at most a second old; gzipped separately: a second gzip member,
+ * which gzip readers such as Prometheus' take as the continuation of the first). Nothing is
+ * concatenated in memory.
  */
 async function metricsBody(
   exposition: ExpositionCache,
-  health: HealthMetrics,
+  health: HealthExposition,
   format: ReturnType<typeof negotiateFormat>,
   zipped: boolean,
 ): Promise<Buffer[]> {
   const data = await exposition.forScrape();
-  let own = renderFamilies(await health.families(), format);
-  if (format === 'openmetrics') own += OPENMETRICS_EOF;
   const chunks = zipped
-    ? [data ? await data.gzip(format) : undefined, await gzip(own)]
-    : [data?.body(format), Buffer.from(own)];
+    ? [data ? await data.gzip(format) : undefined, await health.gzip(format)]
+    : [data?.body(format), await health.body(format)];
   return chunks.filter((c): c is Buffer => c !== undefined && c.length > 0);
 }
 
-/** /metrics, /healthz (alive), /readyz (database reachable and a first collection done). */
+/**
+ * /metrics, /healthz (alive), /readyz (database reachable and a first collection done). GET and HEAD
+ * of exactly /metrics skip Express (its routing costs more than the rest of such a scrape); every
+ * other request, /metrics/ and the like included, goes through Express.
+ */
 export function createApp(options: {
   exposition: ExpositionCache;
-  health: HealthMetrics;
+  health: HealthExposition;
   pool: mysql.Pool;
   logger: Logger;
-}): express.Express {
+}): http.RequestListener {
   const { exposition, health, pool, logger } = options;
-  const app = express();
-  app.disable('x-powered-by');
-  app.disable('etag');
-  app.get('/metrics', async (req, res) => {
+  const serveMetrics = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     try {
       const format = negotiateFormat(req.headers.accept);
       const zipped = acceptsGzip(req.headers['accept-encoding']);
@@ -69,13 +66,20 @@ export function createApp(options: {
         Vary: 'Accept, Accept-Encoding',
         ...(zipped ? { 'Content-Encoding': 'gzip' } : {}),
       });
+      // headers and every chunk leave in one writev
+      res.cork();
       for (const chunk of chunks) res.write(chunk);
       res.end();
+      res.uncork();
     } catch (error) {
       logger.error({ err: (error as Error).message }, 'rendering /metrics failed');
-      res.status(500).type('text/plain').send('metrics unavailable\n');
+      res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('metrics unavailable\n');
     }
-  });
+  };
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.get('/metrics', serveMetrics);
   app.get('/healthz', (_req, res) => {
     res.type('text/plain').send('ok\n');
   });
@@ -90,5 +94,10 @@ export function createApp(options: {
   app.get('/', (_req, res) => {
     res.type('text/html').send('<h1>CHOM FinOps exporter</h1><p><a href="/metrics">/metrics</a></p>\n');
   });
-  return app;
+  return (req, res) => {
+    const url = req.url ?? '';
+    const path = url.includes('?') ? url.slice(0, url.indexOf('?')) : url;
+    if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) void serveMetrics(req, res);
+    else void app(req, res);
+  };
 }
