@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
 import { startRedisInstance } from '@chom/test-support';
-import { KEY_SCHEMA_VERSION, SharedSlot, type Codec, type Lease } from '../src/cache/shared-cache';
+import { KEY_SCHEMA_VERSION, SharedSlot, jsonCodec, type Codec, type Lease } from '../src/cache/shared-cache';
 import { refreshThroughSlot } from '../src/cache/refresh';
 
 /** The lease, fencing and freshness rules of a shared slot, against a real Redis. */
@@ -84,6 +84,26 @@ describe('a shared slot on the shared Redis (keys under a prefix of this run)', 
     expect(await stalled.publish(Buffer.from('older'), 5000)).toBe(true);
     expect(await taker.publish(Buffer.from('newer'), 5000)).toBe(true);
     expect((await slot.read())?.value).toBe('newer');
+  });
+
+  test("state fenced with another slot's lease token: only a newer token replaces it", async () => {
+    const state = new SharedSlot(
+      redis,
+      namespace,
+      'usage-days',
+      1,
+      jsonCodec<{ days: string[]; big: string }>(),
+    );
+    const older = lease(await slot.acquire(100));
+    await sleep(150);
+    const newer = lease(await slot.acquire(5000));
+    const value = { days: ['2026-11-28', '2026-11-29'], big: (2n ** 70n).toString() };
+    expect(await state.token()).toBeUndefined();
+    expect(await state.putFenced(newer.token, value)).toBe(true);
+    expect(await state.putFenced(older.token, { days: [], big: '0' })).toBe(false);
+    expect(await state.putFenced(newer.token, { days: [], big: '1' })).toBe(false);
+    expect(await state.token()).toBe(newer.token);
+    expect(await state.read()).toEqual({ token: newer.token, value });
   });
 
   test('a released lease frees the slot at once', async () => {

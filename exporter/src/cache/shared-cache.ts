@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import type Redis from 'ioredis';
 
 /**
@@ -71,6 +72,14 @@ redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[3])
 if redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('DEL', KEYS[3]) end
 return 1`;
 
+// KEYS: entry. ARGV: token, value, retention ms. → 1 written, 0 fenced out.
+const PUT_FENCED = `
+local current = tonumber(redis.call('HGET', KEYS[1], 'token') or '0')
+if current >= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'token', ARGV[1], 'value', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`;
+
 export type AcquireResult = { kind: 'fresh' } | { kind: 'held' } | { kind: 'lease'; lease: Lease };
 
 export interface Lease {
@@ -106,6 +115,29 @@ export class SharedSlot<T> {
     const [token, bytes] = await this.redis.hmgetBuffer(this.keys.entry, 'token', 'value');
     if (!token || !bytes) return undefined;
     return { token: Number(token.toString()), value: this.codec.decode(bytes) };
+  }
+
+  /** The token of the stored value (fresh or not), or undefined when none was published. */
+  async token(): Promise<number | undefined> {
+    const token = await this.redis.hget(this.keys.entry, 'token');
+    return token === null ? undefined : Number(token);
+  }
+
+  /**
+   * Stores `value` with `token` (the token of a lease on another slot, such as the collection's)
+   * unless a value with the same or a newer token is stored: state that goes with a result, such as
+   * the usage day tables a collection read, fenced like the result itself.
+   */
+  async putFenced(token: number, value: T): Promise<boolean> {
+    const written = await this.redis.eval(
+      PUT_FENCED,
+      1,
+      this.keys.entry,
+      token,
+      this.codec.encode(value),
+      ENTRY_RETENTION_MS,
+    );
+    return Number(written) === 1;
   }
 
   /** The token of the current value and how long it stays fresh, or undefined when it is not. */
@@ -153,4 +185,12 @@ export class SharedSlot<T> {
       },
     };
   }
+}
+
+/** A codec for JSON-compatible values, gzipped (state such as day tables compresses well). */
+export function jsonCodec<T>(): Codec<T> {
+  return {
+    encode: (value) => zlib.gzipSync(JSON.stringify(value)),
+    decode: (bytes) => JSON.parse(zlib.gunzipSync(bytes).toString()) as T,
+  };
 }
