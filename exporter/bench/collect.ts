@@ -1,31 +1,41 @@
 /**
- * Benchmark of a cold collection on a seeded database (a script, not a test):
- *   npm run bench -w exporter -- [--scale=medium] [--runs=3] [--server-url=mysql://root@127.0.0.1:3306] [--reuse]
- * It (re)creates the database chom_bench_<scale>, seeds it with the demo seeder, then compares the
- * exporter's cold collection with the mysql client running the very same statements.
+ * Benchmark of collection (a script, not a test):
+ *   npm run bench -w exporter -- [--scale=medium] [--steady=5] [--runs=3] [--data-dir=DIR]
+ * It runs a private MariaDB instance on a data folder kept across runs (seeded once per scale: large
+ * takes about 15 minutes), and reports in one run: the exporter's cold collection (full reads) and
+ * steady-state collections (incremental reads, one TTL apart), the mysql client's time on the very
+ * same statements, their ratios, the cost model's CPU time and the exporter's peak RSS (measured in a
+ * process of its own, bench/collect-worker.ts).
  */
 import { execFile, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import mysql from 'mysql2/promise';
-import pino from 'pino';
-import { createCollector } from '../src/collector';
+import { startMariaDbInstance } from '@chom/test-support';
 import { parseConfig } from '../src/config';
-import { createPool, renderedStatements } from '../src/sources';
+import { addDays, FULL_READ_MEMORY_BYTES, queryParams, renderedStatements } from '../src/sources';
+import type { WorkerReport } from './collect-worker';
 
 const execFileAsync = promisify(execFile);
 const HELP = `Usage: npm run bench -w exporter -- [options]
-  --scale=small|medium|large   data set to seed (default medium)
-  --runs=N                     cold runs of each side; the median is reported (default 3)
-  --server-url=URL             MariaDB/MySQL server without a database (default mysql://root@127.0.0.1:3306)
-  --reuse                      keep chom_bench_<scale> if it is already seeded (skips the slow seeding)
+  --scale=small|medium|large   data set (default medium); seeded once into the data folder
+  --steady=N                   steady-state collections after the cold one (default 5; median reported)
+  --runs=N                     runs of each side, alternating: the mysql client on each statement set, then
+                               the exporter (a cold collection and the steady ones); medians reported (default 3)
+  --data-dir=DIR               MariaDB data folder kept across runs (default ~/.cache/chom-bench/mariadb)
+  --buffer-pool=SIZE           InnoDB buffer pool of the instance (default 2G)
+  --ttl=SECONDS                collection.ttl_seconds of the exporter: steady collections are this far apart
+                               on the clock, and each query's deadline is one second less (default 60)
+  --reseed                     drop and seed the scale's database again
+  --serving-scale=NAME         then run bench/serving.ts (/metrics against nginx, DB collections per TTL
+                               with 3 replicas) with this --scale (default small: its own data set, with
+                               the large fleet's 20,000 servers added so the exposition has a large size)
+  --no-serving                 skip bench/serving.ts
   --help                       this text
+Run it under the machine-wide lock: flock /tmp/chom-bench.lock npm run bench -w exporter -- ...
 `;
-
-function option(name: string, fallback: string): string {
-  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return arg ? arg.slice(name.length + 3) : fallback;
-}
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -35,112 +45,189 @@ const median = (values: number[]) => {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
 
-async function main() {
-  if (process.argv.includes('--help')) {
-    process.stdout.write(HELP);
-    return;
-  }
-  const scale = option('scale', 'medium');
-  if (!['small', 'medium', 'large'].includes(scale))
-    throw new Error(`--scale: expected small, medium or large, got "${scale}"`);
-  const runs = Number(option('runs', '3'));
-  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs: expected a positive integer');
-  const serverUrl = option('server-url', 'mysql://root@127.0.0.1:3306').replace(/\/$/, '');
-  const database = `chom_bench_${scale}`;
-  const databaseUrl = `${serverUrl}/${database}`;
-  const repoRoot = path.resolve(__dirname, '..', '..');
-  const now = new Date();
-
-  const admin = await mysql.createConnection(serverUrl);
-  const [existing] = await admin.query(
-    'SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE table_schema = ? AND table_name = ?',
-    [database, 'email_logs'],
-  );
-  const seeded = Number((existing as { n: number }[])[0]?.n) > 0;
-  if (!(process.argv.includes('--reuse') && seeded)) {
-    await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
-    await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-    process.stderr.write(`seeding ${database} at scale ${scale} (this takes a few minutes for medium)…\n`);
-    const started = Date.now();
-    execFileSync(
-      path.join(repoRoot, 'node_modules', '.bin', 'tsx'),
-      [
-        path.join(repoRoot, 'exporter', 'src', 'demo', 'seed.ts'),
-        `--database-url=${databaseUrl}`,
-        `--scale=${scale}`,
-        '--seed=1',
-        `--now=${now.toISOString()}`,
-      ],
-      { stdio: ['ignore', 'ignore', 'inherit'] },
-    );
-    process.stderr.write(`seeded in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  } else {
-    process.stderr.write(`reusing ${database}\n`);
-  }
-  await admin.end();
-
-  const config = parseConfig({});
-  const logger = pino({ level: 'silent' });
-  const statements = renderedStatements(config, now);
-  const url = new URL(databaseUrl);
-  const mysqlArgs = [
+async function mysqlClientSeconds(url: URL, database: string, statements: string[]): Promise<number> {
+  const args = [
     `--host=${url.hostname}`,
     `--port=${url.port || '3306'}`,
     `--user=${decodeURIComponent(url.username)}`,
-    ...(url.password ? [`--password=${decodeURIComponent(url.password)}`] : []),
     database,
     '-e',
-    `SET time_zone = '+00:00'; ${Object.values(statements).join(';\n')};`,
+    `SET time_zone = '+00:00'; ${statements.join(';\n')};`,
   ];
+  const started = process.hrtime.bigint();
+  await execFileAsync('mysql', args, { maxBuffer: 1024 * 1024 * 1024 });
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
 
-  const exporterRuns: { total: number; sources: number; model: number; render: number; scrape: number }[] =
-    [];
-  const mysqlRuns: number[] = [];
-  let seriesCount = 0;
-  let bytes = 0;
-  // alternate the two sides so that neither always finds the other's pages in the buffer pool
-  for (let run = 0; run < runs; run++) {
-    const clientStarted = process.hrtime.bigint();
-    await execFileAsync('mysql', mysqlArgs, { maxBuffer: 512 * 1024 * 1024 });
-    mysqlRuns.push(Number(process.hrtime.bigint() - clientStarted) / 1e9);
-
-    const started = process.hrtime.bigint();
-    const pool = createPool(databaseUrl);
-    const collector = createCollector({ pool, config, logger, clock: () => now });
-    const result = await collector.collect();
-    const total = Number(process.hrtime.bigint() - started) / 1e9;
-    if (!result.ok) throw new Error('collection failed: see the source errors');
-    const scrapeStarted = process.hrtime.bigint();
-    const text = await collector.metricsText();
-    const scrape = Number(process.hrtime.bigint() - scrapeStarted) / 1e9;
-    seriesCount = text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;
-    bytes = Buffer.byteLength(text);
-    exporterRuns.push({ ...result.timings, total, scrape });
-    await pool.end();
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      scale: { type: 'string', default: 'medium' },
+      steady: { type: 'string', default: '5' },
+      runs: { type: 'string', default: '3' },
+      'data-dir': { type: 'string', default: path.join(os.homedir(), '.cache', 'chom-bench', 'mariadb') },
+      'buffer-pool': { type: 'string', default: '2G' },
+      ttl: { type: 'string', default: '60' },
+      reseed: { type: 'boolean', default: false },
+      'serving-scale': { type: 'string', default: 'small' },
+      'no-serving': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
   }
+  const scale = values.scale;
+  if (!['small', 'medium', 'large'].includes(scale))
+    throw new Error(`--scale: expected small, medium or large, got "${scale}"`);
+  const runs = Number(values.runs);
+  const steady = Number(values.steady);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs: expected a positive integer');
+  if (!Number.isInteger(steady) || steady < 1) throw new Error('--steady: expected a positive integer');
+  const ttlSeconds = Number(values.ttl);
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 2) throw new Error('--ttl: expected a whole number ≥ 2');
+  const dataDir = path.resolve(values['data-dir']);
+  const tmpDir = `${dataDir}-tmp`; // the server's temporary tables, away from a shared /tmp
+  fs.mkdirSync(tmpDir, { recursive: true });
+  const repoRoot = path.resolve(__dirname, '..', '..');
 
-  const collect = median(exporterRuns.map((r) => r.total));
-  const client = median(mysqlRuns);
-  const render = median(exporterRuns.map((r) => r.render));
-  const rows: [string, string][] = [
-    ['scale', scale],
-    ['runs (median reported)', String(runs)],
-    ['exporter cold collection', `${collect.toFixed(3)} s`],
-    ['  sources (concurrent, pool of 4)', `${median(exporterRuns.map((r) => r.sources)).toFixed(3)} s`],
-    ['  cost model + publish', `${median(exporterRuns.map((r) => r.model)).toFixed(3)} s`],
-    ['  render exposition (once per collection)', `${render.toFixed(4)} s`],
-    ['mysql client, same statements (sequential)', `${client.toFixed(3)} s`],
-    ['ratio exporter / mysql client', (collect / client).toFixed(2)],
-    ['render / collection', `${((render / collect) * 100).toFixed(1)} %`],
-    ['cached scrape (/metrics text)', `${(median(exporterRuns.map((r) => r.scrape)) * 1000).toFixed(1)} ms`],
-    ['series', String(seriesCount)],
-    ['exposition bytes', String(bytes)],
-    ['peak RSS', `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`],
-    ['all exporter runs (s)', exporterRuns.map((r) => r.total.toFixed(2)).join(', ')],
-    ['all mysql client runs (s)', mysqlRuns.map((r) => r.toFixed(2)).join(', ')],
-  ];
-  const width = Math.max(...rows.map(([k]) => k.length));
-  process.stdout.write(`${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`);
+  process.stderr.write(`starting MariaDB on ${dataDir}…\n`);
+  const instance = await startMariaDbInstance({
+    dataDir,
+    bufferPoolSize: values['buffer-pool'],
+    extraArgs: [`--tmpdir=${tmpDir}`],
+  });
+  try {
+    const database = `chom_bench_${scale}`;
+    const databaseUrl = `${instance.serverUrl}/${database}`;
+    const admin = await mysql.createConnection(instance.serverUrl);
+    await admin.query('CREATE DATABASE IF NOT EXISTS chom_bench_meta');
+    await admin.query(
+      'CREATE TABLE IF NOT EXISTS chom_bench_meta.seeded (scale VARCHAR(16) PRIMARY KEY, seeded_for DATETIME NOT NULL)',
+    );
+    const [rows] = await admin.query('SELECT seeded_for FROM chom_bench_meta.seeded WHERE scale = ?', [
+      scale,
+    ]);
+    let seededFor = (rows as { seeded_for: Date }[])[0]?.seeded_for;
+    if (!seededFor || values.reseed) {
+      // the data is laid out around this clock; the collections below use it, so reuse stays valid
+      const now = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+      await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
+      await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+      process.stderr.write(`seeding ${database} (large takes about 15 minutes)…\n`);
+      execFileSync(
+        path.join(repoRoot, 'node_modules', '.bin', 'tsx'),
+        [
+          path.join(repoRoot, 'exporter', 'src', 'demo', 'seed.ts'),
+          `--database-url=${databaseUrl}`,
+          `--scale=${scale}`,
+          '--seed=1',
+          `--now=${now.toISOString()}`,
+        ],
+        { stdio: ['ignore', 'ignore', 'inherit'] },
+      );
+      await admin.query('REPLACE INTO chom_bench_meta.seeded VALUES (?, ?)', [scale, now]);
+      seededFor = now;
+    }
+    await admin.end();
+    const now = new Date(seededFor);
+
+    // The statements of a cold collection (full reads) and of a steady one (one TTL later, yesterday
+    // and today only), exactly as the exporter renders them.
+    const config = parseConfig({});
+    const later = new Date(now.getTime() + ttlSeconds * 1000);
+    const today = queryParams(later).today;
+    // the usage full reads run with the exporter's temporary-table setting, as the exporter runs them
+    const full = Object.entries(renderedStatements(config, now)).map(([source, sql]) =>
+      source === 'bandwidth' || source === 'email'
+        ? `SET STATEMENT tmp_table_size=${FULL_READ_MEMORY_BYTES}, max_heap_table_size=${FULL_READ_MEMORY_BYTES} FOR ${sql}`
+        : sql,
+    );
+    const incremental = Object.values(
+      renderedStatements(config, later, { from: addDays(today, -1), to: today }),
+    );
+
+    const url = new URL(instance.serverUrl);
+    const clientFull: number[] = [];
+    const clientIncremental: number[] = [];
+    const reports: WorkerReport[] = [];
+    // the two sides alternate, so that a busy moment of the machine does not fall on one side only
+    for (let i = 0; i < runs; i++) {
+      clientFull.push(await mysqlClientSeconds(url, database, full));
+      clientIncremental.push(await mysqlClientSeconds(url, database, incremental));
+      process.stderr.write(`run ${i + 1}/${runs}: exporter, a cold collection then ${steady} steady ones…\n`);
+      const worker = await execFileAsync(
+        process.execPath,
+        [
+          '--expose-gc',
+          '--import',
+          'tsx',
+          path.join(__dirname, 'collect-worker.ts'),
+          `--database-url=${databaseUrl}`,
+          `--now=${now.toISOString()}`,
+          `--steady=${steady}`,
+          `--ttl=${ttlSeconds}`,
+          `--timeout=${ttlSeconds - 1}`,
+        ],
+        { maxBuffer: 16 * 1024 * 1024, cwd: repoRoot },
+      );
+      reports.push(JSON.parse(worker.stdout) as WorkerReport);
+    }
+    const report = reports[reports.length - 1] as WorkerReport;
+    const colds = reports.map((r) => r.cold);
+    const steadies = reports.flatMap((r) => r.steady);
+
+    const cold = median(colds.map((t) => t.total));
+    const steadyTotal = median(steadies.map((t) => t.total));
+    const clientCold = median(clientFull);
+    const clientSteady = median(clientIncremental);
+    const lines: [string, string][] = [
+      ['scale', scale],
+      ['clock (seeded for)', now.toISOString()],
+      ['exporter cold collection (full reads)', `${cold.toFixed(2)} s`],
+      ['  sources (concurrent, pool of 4)', `${median(colds.map((t) => t.sources)).toFixed(2)} s`],
+      ['  cost model + publish', `${median(colds.map((t) => t.model)).toFixed(2)} s`],
+      ['mysql client, same statements (sequential)', `${clientCold.toFixed(2)} s`],
+      ['ratio cold / mysql client', (cold / clientCold).toFixed(2)],
+      [`exporter steady-state collection (median of ${steadies.length})`, `${steadyTotal.toFixed(2)} s`],
+      ['  sources', `${median(steadies.map((t) => t.sources)).toFixed(2)} s`],
+      ['  cost model + publish', `${median(steadies.map((t) => t.model)).toFixed(2)} s`],
+      ['mysql client, steady statements', `${clientSteady.toFixed(2)} s`],
+      [
+        'ratio steady / bare full-window SQL (mysql client, full reads)',
+        (steadyTotal / clientCold).toFixed(3),
+      ],
+      ['cost model CPU time (one run)', `${median(reports.map((r) => r.modelCpuSeconds)).toFixed(2)} s`],
+      [
+        'live heap after a steady collection (after GC)',
+        `${(median(reports.map((r) => r.liveHeapBytes)) / 2 ** 20).toFixed(0)} MiB`,
+      ],
+      [
+        'exporter peak RSS (highest run)',
+        `${(Math.max(...reports.map((r) => r.peakRssBytes)) / 2 ** 20).toFixed(0)} MiB`,
+      ],
+      ['series / exposition bytes', `${report.series} / ${report.expositionBytes}`],
+      ['mysql client runs, full (s)', clientFull.map((s) => s.toFixed(2)).join(', ')],
+      ['mysql client runs, steady (s)', clientIncremental.map((s) => s.toFixed(2)).join(', ')],
+      ['exporter cold runs (s)', colds.map((t) => t.total.toFixed(2)).join(', ')],
+      ['exporter steady runs (s)', steadies.map((t) => t.total.toFixed(2)).join(', ')],
+    ];
+    const width = Math.max(...lines.map(([k]) => k.length));
+    process.stdout.write(`${lines.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`);
+  } finally {
+    await instance.stop();
+  }
+  if (!values['no-serving']) {
+    // serving and sharing run on instances of their own (bench/serving.ts); its report follows
+    process.stderr.write('serving: bench/serving.ts…\n');
+    const serving = await execFileAsync(
+      path.join(repoRoot, 'node_modules', '.bin', 'tsx'),
+      [path.join(__dirname, 'serving.ts'), `--scale=${values['serving-scale']}`, '--no-progress'],
+      { maxBuffer: 16 * 1024 * 1024 },
+    );
+    process.stdout.write(`\n${serving.stdout}`);
+  }
 }
 
 main().catch((error: Error) => {

@@ -7,6 +7,7 @@
  * that two implementations can be compared for identical output.
  */
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import { parseConfig } from '../src/config';
 import { SOURCE_NAMES } from '../src/config/schema';
@@ -19,6 +20,7 @@ import { queryParams, SOURCES } from '../src/sources';
 const HELP = `Usage: npm run bench:model -w exporter -- [options]
   --scale=small|medium|large   demo data set to build in memory (default medium)
   --runs=N                     timed runs after one warm-up; min and median reported (default 5)
+  --rows-cache=FILE            keep the generated source rows in FILE (JSON) and reuse them next time
   --help                       this text
 Run it under the machine-wide lock: flock /tmp/chom-bench.lock npm run bench:model -w exporter -- ...
 `;
@@ -182,7 +184,14 @@ function main() {
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs: expected a positive integer');
   // a fixed clock: the same data set and figures on every run of the script
   const now = new Date('2026-03-15T12:00:00Z');
-  const raw = sourceRows(scale, now);
+  const cache = option('rows-cache', '');
+  let raw: Record<string, Raw[]>;
+  if (cache && fs.existsSync(cache))
+    raw = JSON.parse(fs.readFileSync(cache, 'utf8')) as Record<string, Raw[]>;
+  else {
+    raw = sourceRows(scale, now);
+    if (cache) fs.writeFileSync(cache, JSON.stringify(raw));
+  }
   const snapshot = Object.fromEntries(
     SOURCE_NAMES.map((name) => {
       const parse = SOURCES[name].parse as (row: Raw) => unknown;

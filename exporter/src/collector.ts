@@ -6,8 +6,9 @@ import { createDataMetrics } from './exposition/data-metrics';
 import { renderFamilies } from './exposition/format';
 import { createHealthMetrics, type HealthMetrics } from './exposition/health-metrics';
 import { buildReport, type CostReport, type UsageSnapshot } from './model';
+import type { DailyUsage } from './model/daily-usage';
 import { createRejectionTracker } from './plausibility';
-import { fetchSources, type SourceOutcomes, type SourceRows } from './sources';
+import { createSourceReader, fetchSources, type SourceOutcomes, type SourceRows } from './sources';
 import packageJson from '../package.json';
 
 export const VERSION: string = packageJson.version;
@@ -48,6 +49,10 @@ export interface Collector {
   collect(): Promise<CollectionResult>;
   /** A first collection has succeeded. */
   readonly ready: boolean;
+  /** The fleet's usage per UTC day over the scan, from the day tables (for forecasting). */
+  dailyUsage(): DailyUsage;
+  /** Kills running source statements and fails later ones at once (the exporter is stopping). */
+  stop(): Promise<void>;
   /** the exporter's own metrics, rendered on every scrape */
   readonly health: HealthMetrics;
 }
@@ -71,6 +76,7 @@ export function createCollector(options: {
   const data = createDataMetrics(config);
   const health = options.health ?? createHealthMetrics(config, VERSION);
   const rejections = createRejectionTracker(health.registry, logger);
+  const reader = createSourceReader(pool, config);
   const lastGood: Partial<SourceRows> = {};
   let latest: DataExposition | undefined;
   let lastSuccessSeconds: number | null = null;
@@ -81,7 +87,7 @@ export function createCollector(options: {
     const started = process.hrtime.bigint();
     const now = clock();
     health.collections.inc();
-    const outcomes = await fetchSources(pool, config, now);
+    const outcomes = await reader.read(now);
     const sourcesSeconds = seconds(started);
     let ok = true;
     for (const source of SOURCE_NAMES) {
@@ -92,8 +98,8 @@ export function createCollector(options: {
         if (outcome.skipped > 0) logger.warn({ source, skipped: outcome.skipped }, 'skipped unusable rows');
       } else {
         ok = false;
-        health.sourceErrors.inc({ source });
-        logger.error({ source, err: outcome.error.message }, 'source query failed');
+        health.sourceErrors.inc({ source, reason: outcome.reason });
+        logger.error({ source, reason: outcome.reason, err: outcome.error.message }, 'source query failed');
       }
     }
     let snapshot: UsageSnapshot | undefined;
@@ -167,6 +173,8 @@ export function createCollector(options: {
     get ready() {
       return ready;
     },
+    dailyUsage: () => reader.dailyUsage(clock()),
+    stop: () => reader.cancel(),
     health,
   };
 }

@@ -47,6 +47,10 @@ Web config (CHOM_WEB_CONFIG_FILE; the format of the Prometheus exporter-toolkit,
 YAML settings (all optional; see exporter/chom-finops.example.yml and docs/configuration.md):
   currency                               ISO 4217 code stated in HELP texts (default USD); nothing is converted
   collection.ttl_seconds                 collect at most once per this many seconds (default 60)
+  collection.timeout_seconds             deadline of each source query, below ttl_seconds (default 30, or the
+                                         TTL when shorter); a query past it is stopped on the database
+  collection.full_read_interval_seconds  re-read the whole 30-day usage window this often (default 3600); in
+                                         between only today and yesterday are read (0: always the whole window)
   collection.tenant_limit                tenants kept as labels, the rest fold into tenant_id="__other__" (default 500)
   collection.expose_tenant_names         add the tenant name to chom_tenant_info (default false: personal data)
   pricing.servers.default_monthly        monthly price of a server whose (provider, size) is not listed (default 20)
@@ -78,7 +82,8 @@ YAML settings (all optional; see exporter/chom-finops.example.yml and docs/confi
   sources.<name>                         SQL replacing a source query; names: tenants, subscriptions, servers,
                                          sites, server_sites, bandwidth, email, database_size. Parameters:
                                          :now :today :window_start :month_start :scan_start :window_start_ts
-                                         :month_start_ts :scan_start_ts :tomorrow_ts (UTC)
+                                         :month_start_ts :scan_start_ts :tomorrow_ts (UTC); bandwidth and email
+                                         return rows per day for :from_day…:to_day / [:from_ts, :to_ts)
 
 Exit codes: 0 ok, 2 invalid configuration or environment, 1 other failure.
 `;

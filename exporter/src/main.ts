@@ -53,6 +53,13 @@ async function main(argv: string[]): Promise<void> {
   const config = loadConfigFile(env.configPath);
   const webConfig = loadWebConfigFile(env.webConfigPath);
   const logger = pino({ level: env.logLevel, base: { service: 'chom-finops-exporter' } });
+  process.on('unhandledRejection', (reason) => {
+    // every promise is handled on purpose: one that is not is a bug, logged as such (the process goes on)
+    logger.error(
+      { err: reason instanceof Error ? reason.stack : String(reason), bug: true },
+      'unhandled promise rejection',
+    );
+  });
   const pool = createPool(env.databaseUrl);
   const health = createHealthMetrics(config, VERSION, { sharedCache: env.redisUrl !== undefined });
   const collector = createCollector({ pool, config, logger, health });
@@ -85,19 +92,46 @@ async function main(argv: string[]): Promise<void> {
     { port: env.port, address: env.listenAddress, config: env.configPath ?? null, version: VERSION },
     'exporter listening',
   );
-  void exposition.refresh();
+  void exposition.refresh(); // it logs its own failures and never rejects
 
-  const stop = (signal: string) => {
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const started = Date.now();
     logger.info({ signal }, 'shutting down');
-    server.close(() => {
-      redis?.disconnect();
-      pool.end().finally(() => process.exit(0));
-    });
+    // the last resort: a stop never takes longer than this
+    setTimeout(() => {
+      logger.error({ seconds: STOP_LIMIT_MS / 1000 }, 'shutdown took too long; exiting');
+      process.exit(1);
+    }, STOP_LIMIT_MS).unref();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    // running queries are killed on the database, so an in-flight scrape gets its answer at once
+    await collector
+      .stop()
+      .catch((error: Error) => logger.warn({ err: error.message }, 'cancelling queries failed'));
+    // a scrape answered meanwhile leaves an idle keep-alive connection, which close() would wait for
+    let done = false;
+    void closed.then(() => (done = true));
+    for (const until = Date.now() + IN_FLIGHT_LIMIT_MS; !done && Date.now() < until;) {
+      server.closeIdleConnections();
+      await sleep(50);
+    }
     server.closeAllConnections();
-    setTimeout(() => process.exit(0), 3000).unref();
+    redis?.disconnect();
+    await Promise.race([pool.end().catch(() => undefined), sleep(POOL_END_LIMIT_MS)]);
+    logger.info({ seconds: (Date.now() - started) / 1000 }, 'stopped');
+    process.exit(0);
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
 }
+
+/** In-flight scrapes get this long to finish after SIGTERM; then their connections are closed. */
+const IN_FLIGHT_LIMIT_MS = 5000;
+const POOL_END_LIMIT_MS = 2000;
+const STOP_LIMIT_MS = 10_000;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 main(process.argv.slice(2)).catch(fail);

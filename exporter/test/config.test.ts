@@ -6,6 +6,7 @@ import {
   configSchema,
   loadConfigFile,
   loadEnvironment,
+  parseConfig,
   parseConfigText,
   SOURCE_NAMES,
 } from '../src/config';
@@ -28,10 +29,23 @@ describe('YAML config', () => {
   test('no file gives the documented defaults', () => {
     const config = loadConfigFile(undefined);
     expect(config.currency).toBe('USD');
-    expect(config.collection).toEqual({ ttl_seconds: 60, tenant_limit: 500, expose_tenant_names: false });
+    expect(config.collection).toEqual({
+      ttl_seconds: 60,
+      timeout_seconds: 30,
+      full_read_interval_seconds: 3600,
+      tenant_limit: 500,
+      expose_tenant_names: false,
+    });
     expect(config.pricing.servers.stopped_factor).toBe(1);
     expect(config.budgets.alert_thresholds).toEqual([0.5, 0.75, 0.9, 1.0]);
     expect(config.allocation).toEqual({ shared_servers: 'storage_share', shared_overhead: 'unallocated' });
+  });
+
+  test('the query deadline defaults to 30 s, or to a shorter TTL', () => {
+    expect(parseConfig({ collection: { ttl_seconds: 5 } }).collection.timeout_seconds).toBe(5);
+    expect(
+      parseConfig({ collection: { ttl_seconds: 5, timeout_seconds: 2.5 } }).collection.timeout_seconds,
+    ).toBe(2.5);
   });
 
   test('the shipped example is valid and sets what it says', () => {
@@ -56,6 +70,18 @@ describe('YAML config', () => {
     ['collection: { tenant_limit: 2.5 }', 'collection.tenant_limit: expected a positive integer'],
     ['collection: { expose_tenant_names: "yes" }', 'collection.expose_tenant_names: expected true or false'],
     ['collection: { ttl: 5 }', 'collection.ttl: unknown setting'],
+    [
+      'collection: { ttl_seconds: 60, timeout_seconds: 60 }',
+      'collection.timeout_seconds: expected fewer seconds than collection.ttl_seconds, got 60',
+    ],
+    [
+      'collection: { timeout_seconds: 0 }',
+      'collection.timeout_seconds: expected a number of seconds > 0, got 0',
+    ],
+    [
+      'collection: { full_read_interval_seconds: 1.5 }',
+      'collection.full_read_interval_seconds: expected a whole number of seconds ≥ 0, got 1.5',
+    ],
     [
       'pricing: { storage: { gib_month: -1 } }',
       'pricing.storage.gib_month: expected a non-negative number, got -1',
@@ -192,9 +218,10 @@ describe('main.ts as a process', () => {
       expect(stdout).toContain(variable);
     }
     // every leaf of the schema (objects are walked through their default/optional wrappers)
-    type Node = { def: { type: string; innerType?: Node; shape?: Record<string, Node> } };
+    type Node = { def: { type: string; innerType?: Node; in?: Node; shape?: Record<string, Node> } };
     const settings = (node: Node, prefix: string): string[] => {
       if (node.def.innerType) return settings(node.def.innerType, prefix);
+      if (node.def.type === 'pipe' && node.def.in) return settings(node.def.in, prefix);
       if (node.def.type === 'object' && node.def.shape) {
         return Object.entries(node.def.shape).flatMap(([k, v]) => settings(v, prefix ? `${prefix}.${k}` : k));
       }

@@ -10,7 +10,7 @@ import {
   type RunningExporter,
 } from '@chom/test-support';
 import { createSchemaDatabase, insert, server, site, team } from './support/fixtures';
-import { badValues, parseSamples, value } from './support/exposition';
+import { badValues, parseSamples, sum, value } from './support/exposition';
 
 type Db = Awaited<ReturnType<typeof createSchemaDatabase>>;
 const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
@@ -139,7 +139,10 @@ describe('a running exporter', () => {
         async () => {
           const samples = parseSamples(await exporter.metrics());
           expect(value(samples, 'chom_exporter_up')).toBe(0);
-          expect(value(samples, 'chom_exporter_source_errors_total', { source: 'sites' })).toBeGreaterThan(0);
+          // a missing table is a query error
+          expect(
+            value(samples, 'chom_exporter_source_errors_total', { source: 'sites', reason: 'query' }),
+          ).toBeGreaterThan(0);
           return true;
         },
         15_000,
@@ -150,7 +153,10 @@ describe('a running exporter', () => {
       const after = parseSamples(text);
       expect(value(after, 'chom_storage_used_bytes')).toBe(value(before, 'chom_storage_used_bytes'));
       expect(value(after, 'chom_tenant_sites', { tenant_id: '1' })).toBe(2);
-      expect(value(after, 'chom_exporter_source_errors_total', { source: 'servers' })).toBe(0);
+      expect(sum(after, 'chom_exporter_source_errors_total', { source: 'servers' })).toBe(0);
+      expect(value(after, 'chom_exporter_source_errors_total', { source: 'sites', reason: 'timeout' })).toBe(
+        0,
+      );
       const ready = await fetch(`${exporter.url}/readyz`);
       expect(ready.status).toBe(200); // the database answers and a collection succeeded before
     } finally {
@@ -242,8 +248,9 @@ describe('with the database down', () => {
       const samples = parseSamples(text);
       expect(value(samples, 'chom_exporter_up')).toBe(0);
       expect(
-        value(samples, 'chom_exporter_source_errors_total', { source: 'bandwidth' }),
+        value(samples, 'chom_exporter_source_errors_total', { source: 'bandwidth', reason: 'connection' }),
       ).toBeGreaterThanOrEqual(1);
+      expect(sum(samples, 'chom_exporter_source_errors_total', { reason: 'query' })).toBe(0);
       expect(samples.some((s) => s.name === 'chom_infrastructure_cost_monthly')).toBe(false);
       // logs are JSON lines
       for (const line of proc.output().trim().split('\n').filter(Boolean))

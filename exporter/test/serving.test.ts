@@ -116,7 +116,7 @@ describe('serving /metrics', () => {
     expect(om.indexOf('# EOF')).toBe(om.length - 6);
     // counters: the family without _total, the samples with it; units of base-unit families stated
     expect(om).toContain('# TYPE chom_exporter_source_errors counter\n');
-    expect(om).toContain('chom_exporter_source_errors_total{source="tenants"} 0\n');
+    expect(om).toContain('chom_exporter_source_errors_total{source="tenants",reason="timeout"} 0\n');
     expect(om).not.toContain('# TYPE chom_exporter_source_errors_total');
     expect(om).toContain('# UNIT chom_tenant_storage_used_bytes bytes\n');
     expect(om).toContain('# UNIT process_cpu_seconds seconds\n');
@@ -203,7 +203,7 @@ describe('serving /metrics', () => {
       const stored = await prometheus.query('chom_tenant_storage_used_bytes{tenant_id="1"}');
       expect(Number(stored[0]?.value[1])).toBe(5 * 2 ** 30);
       const errors = await prometheus.query('chom_exporter_source_errors_total');
-      expect(errors).toHaveLength(8);
+      expect(errors).toHaveLength(8 * 4); // every source × reason
     });
   });
 });

@@ -249,7 +249,9 @@ export function stackExporterConfig(options: { accelerate?: Acceleration }): str
   const text = fs.readFileSync(path.join(repoRoot, 'exporter/chom-finops.example.yml'), 'utf8');
   if (!options.accelerate) return text;
   const config = YAML.parse(text) as { collection?: Record<string, unknown> };
-  config.collection = { ...config.collection, ttl_seconds: 1 };
+  // The example's query deadline (30 s) must stay below the TTL: leave it to its default, the TTL.
+  const { timeout_seconds: _exampleDeadline, ...collection } = config.collection ?? {};
+  config.collection = { ...collection, ttl_seconds: 1 };
   return YAML.stringify(config);
 }
 

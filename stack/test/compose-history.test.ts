@@ -33,14 +33,16 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 describe('compose history service', () => {
-  const work = tempDir('compose-history');
-  const dataDir = path.join(work.dir, 'prometheus');
+  let work: ReturnType<typeof tempDir>;
+  let dataDir: string;
   let db: TestDatabase;
   let first: { code: number; stdout: string; stderr: string };
   let prometheus: RunningPrometheus | undefined;
   const startedAt = Date.now();
 
   beforeAll(async () => {
+    work = tempDir('compose-history');
+    dataDir = path.join(work.dir, 'prometheus');
     db = await createTestDatabase('chom_stack_history');
     await seedDemoDatabase({ databaseUrl: db.url });
     first = await run([
@@ -55,7 +57,7 @@ describe('compose history service', () => {
   afterAll(async () => {
     await prometheus?.stop();
     await db?.drop();
-    work.remove();
+    work?.remove();
   });
 
   test('fills an empty folder with the exporter history and the recording rules, as the live scrape labels them', async () => {

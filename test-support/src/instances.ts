@@ -35,7 +35,7 @@ export interface MariaDbInstance {
   stop(): Promise<void>;
   /** Starts it again on the same port and data folder. */
   start(): Promise<void>;
-  /** Stops the server and removes its data folder. */
+  /** Stops the server and removes its data folder (not a `dataDir` given at start). */
   remove(): Promise<void>;
 }
 
@@ -44,16 +44,29 @@ export interface MariaDbInstance {
  * with a small buffer pool and no binary log. `extraArgs` are added to the server's command line
  * (e.g. `--general-log=1`).
  */
-export async function startMariaDbInstance(options: { extraArgs?: string[] } = {}): Promise<MariaDbInstance> {
+export async function startMariaDbInstance(
+  options: {
+    extraArgs?: string[];
+    /**
+     * A data folder kept across runs (benchmarks seed once and reuse it): initialised when absent,
+     * never removed. Default: a temporary folder, removed by remove().
+     */
+    dataDir?: string;
+    /** default 64M */
+    bufferPoolSize?: string;
+  } = {},
+): Promise<MariaDbInstance> {
   const work = tempDir('mariadb');
-  const dataDir = path.join(work.dir, 'data');
-  await execFileAsync('mariadb-install-db', [
-    '--no-defaults',
-    `--datadir=${dataDir}`,
-    '--user=root',
-    '--auth-root-authentication-method=normal',
-    '--skip-test-db',
-  ]);
+  const dataDir = options.dataDir ?? path.join(work.dir, 'data');
+  if (!fs.existsSync(path.join(dataDir, 'mysql'))) {
+    await execFileAsync('mariadb-install-db', [
+      '--no-defaults',
+      `--datadir=${dataDir}`,
+      '--user=root',
+      '--auth-root-authentication-method=normal',
+      '--skip-test-db',
+    ]);
+  }
   const port = await freePort();
   const serverUrl = `mysql://root@127.0.0.1:${port}`;
   let proc: RunningProcess | undefined;
@@ -67,7 +80,7 @@ export async function startMariaDbInstance(options: { extraArgs?: string[] } = {
       `--socket=${path.join(work.dir, 'mariadb.sock')}`,
       `--pid-file=${path.join(work.dir, 'mariadb.pid')}`,
       '--skip-log-bin',
-      '--innodb-buffer-pool-size=64M',
+      `--innodb-buffer-pool-size=${options.bufferPoolSize ?? '64M'}`,
       '--max-connections=200',
       ...(options.extraArgs ?? []),
     ]);

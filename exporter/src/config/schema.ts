@@ -57,11 +57,27 @@ export const configSchema = z.strictObject({
   collection: z
     .strictObject({
       ttl_seconds: positiveInt('expected a whole number of seconds ≥ 1').default(60),
+      /** default: 30, or ttl_seconds when that is shorter (see the transform below) */
+      timeout_seconds: z
+        .number({ error: 'expected a number of seconds > 0' })
+        .positive({ error: 'expected a number of seconds > 0' })
+        .optional(),
+      full_read_interval_seconds: z
+        .number({ error: 'expected a whole number of seconds ≥ 0' })
+        .int({ error: 'expected a whole number of seconds ≥ 0' })
+        .min(0, { error: 'expected a whole number of seconds ≥ 0' })
+        .default(3600),
       tenant_limit: positiveInt('expected a positive integer (the number of tenants kept as labels)').default(
         500,
       ),
       expose_tenant_names: z.boolean({ error: 'expected true or false' }).default(false),
     })
+    // a query's deadline must fall before the next collection is due
+    .refine((c) => c.timeout_seconds === undefined || c.timeout_seconds < c.ttl_seconds, {
+      error: 'expected fewer seconds than collection.ttl_seconds',
+      path: ['timeout_seconds'],
+    })
+    .transform((c) => ({ ...c, timeout_seconds: c.timeout_seconds ?? Math.min(30, c.ttl_seconds) }))
     .prefault({}),
   pricing: z
     .strictObject({

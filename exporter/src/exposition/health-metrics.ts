@@ -1,5 +1,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { SOURCE_NAMES, type Config } from '../config/schema';
+import { FAILURE_REASONS } from '../sources/statements';
 import { familiesFromPromClient, type MetricFamily } from './format';
 
 /** How a replica got the figures it serves (chom_exporter_cache_refreshes_total{outcome}). */
@@ -48,8 +49,8 @@ export function createHealthMetrics(
   });
   const sourceErrors = new Counter({
     name: 'chom_exporter_source_errors_total',
-    help: 'Source queries that failed since the exporter started.',
-    labelNames: ['source'],
+    help: 'Source queries that failed since the exporter started, by reason (timeout, connection, permission, query).',
+    labelNames: ['source', 'reason'],
     registers: [registry],
   });
   const collections = new Counter({
@@ -78,8 +79,9 @@ export function createHealthMetrics(
   });
   info.set({ version, currency: config.currency }, 1);
   up.set(0);
+  for (const source of SOURCE_NAMES)
+    for (const reason of FAILURE_REASONS) sourceErrors.inc({ source, reason }, 0);
   sharedCacheUp?.set(0);
-  for (const source of SOURCE_NAMES) sourceErrors.inc({ source }, 0);
   for (const outcome of REFRESH_OUTCOMES) refreshes.inc({ outcome }, 0);
   return {
     registry,

@@ -10,3 +10,4 @@ export * from './report';
 export * from './usage';
 export * from './server-checks';
 export * from './plausible-snapshot';
+export * from './shares';

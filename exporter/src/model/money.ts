@@ -1,4 +1,5 @@
 import { exactDecimal, type ExactDecimal } from '../decimal';
+import { selectFirst } from './select';
 
 /**
  * Exact money as integers. An amount is a bigint count of money units; one currency unit is
@@ -68,37 +69,32 @@ export function apportionCents(
 ): Map<string, bigint> {
   const shares = new Map<string, bigint>();
   let weightSum = 0n;
-  for (const [key, w] of weights) {
-    shares.set(key, 0n);
-    if (w > 0n) weightSum += w;
-  }
-  if (totalCents === 0n) return shares;
-  if (weightSum === 0n) {
-    shares.set(fallbackKey, totalCents);
+  for (const w of weights.values()) if (w > 0n) weightSum += w;
+  if (totalCents === 0n || weightSum === 0n) {
+    for (const key of weights.keys()) shares.set(key, 0n);
+    if (totalCents !== 0n) shares.set(fallbackKey, totalCents);
     return shares;
   }
-  const remainders: { key: string; remainder: bigint }[] = [];
+  // remainders are exact integers over the common denominator Σ weights: their order is exact
+  const remainders: { key: string; remainder: bigint; floor: bigint }[] = [];
   let given = 0n;
   for (const [key, w] of weights) {
-    if (w <= 0n) continue;
+    if (w <= 0n) {
+      shares.set(key, 0n);
+      continue;
+    }
     const quota = totalCents * w;
     const floor = quota / weightSum;
     shares.set(key, floor);
     given += floor;
     const remainder = quota - floor * weightSum;
-    if (remainder > 0n) remainders.push({ key, remainder });
+    if (remainder > 0n) remainders.push({ key, remainder, floor });
   }
-  let left = totalCents - given;
-  if (left > 0n) {
-    remainders.sort((a, b) =>
-      a.remainder < b.remainder ? 1 : a.remainder > b.remainder ? -1 : compareIds(a.key, b.key),
-    );
-    for (const { key } of remainders) {
-      if (left <= 0n) break;
-      shares.set(key, (shares.get(key) ?? 0n) + 1n);
-      left--;
-    }
-  }
+  // fewer cents are left than there are non-zero remainders (each is below one cent)
+  const left = Number(totalCents - given);
+  const largestFirst = (a: (typeof remainders)[number], b: (typeof remainders)[number]) =>
+    a.remainder < b.remainder ? 1 : a.remainder > b.remainder ? -1 : compareIds(a.key, b.key);
+  for (const r of selectFirst(remainders, left, largestFirst).first) shares.set(r.key, r.floor + 1n);
   return shares;
 }
 

@@ -25,7 +25,8 @@ export function plausibleSnapshot(
   const rejections: Rejection[] = [];
   const servers = checkServers(snapshot.servers, bounds);
   rejections.push(...servers.rejections);
-  const storageBound = (sites: bigint) => (sites > 0n ? sites : 1n) * MAX_SITE_STORAGE_BYTES;
+  const plausibleStorage = (bytes: bigint, sites: bigint) =>
+    bytes <= MAX_SITE_STORAGE_BYTES || bytes <= sites * MAX_SITE_STORAGE_BYTES;
 
   const subscriptions = snapshot.subscriptions.map((row) => {
     const reason = revenueRejection(asDecimal(row.revenueMonthly), bounds);
@@ -34,13 +35,15 @@ export function plausibleSnapshot(
     return { ...row, revenueMonthly: 0n };
   });
   const sites = snapshot.sites.map((row) => {
-    if (row.storageUsedBytes <= storageBound(row.sites)) return row;
+    if (plausibleStorage(row.storageUsedBytes, row.sites)) return row;
     rejections.push({ source: 'sites', reason: 'storage_above_limit', id: row.tenantId });
     return { ...row, storageUsedBytes: 0n };
   });
-  const serverSites = snapshot.server_sites.map((row) =>
-    row.storageUsedBytes <= storageBound(row.sites) ? row : { ...row, storageUsedBytes: 0n },
-  );
+  const serverSites = snapshot.server_sites.every((row) => plausibleStorage(row.storageUsedBytes, row.sites))
+    ? snapshot.server_sites
+    : snapshot.server_sites.map((row) =>
+        plausibleStorage(row.storageUsedBytes, row.sites) ? row : { ...row, storageUsedBytes: 0n },
+      );
   return {
     snapshot: { ...snapshot, subscriptions, sites, server_sites: serverSites },
     serverChecks: servers.checks,

@@ -2,7 +2,7 @@ import type { Config, SourceName } from '../config/schema';
 import { plausibilityBounds, type Rejection } from '../plausibility';
 import { monthClock, isDeleted } from './calendar';
 import { fleetCapacity, serverStorage, type CapacityFigure, type ServerStorage } from './capacity';
-import { addTo, apportionCents, compareIds, sum, toCents } from './money';
+import { compareIds, sum, toCents } from './money';
 import { monthToDateCents } from './month-to-date';
 import {
   negativeMarginOpportunities,
@@ -15,12 +15,15 @@ import {
   BASE_CATEGORIES,
   databaseSizeBytes,
   runRateComponents,
+  type CostComponent,
   serverMonthlyCost,
   serverLoads,
   sitesByServer,
 } from './run-rate';
 import { plausibleSnapshot } from './plausible-snapshot';
-import { UNALLOCATED, type UsageSnapshot } from './snapshot';
+import { selectFirst } from './select';
+import { apportion, setAt, Shares, TenantIndex } from './shares';
+import type { UsageSnapshot } from './snapshot';
 import { usageInputs } from './usage';
 
 export const OTHER_TENANTS = '__other__';
@@ -68,47 +71,6 @@ export interface CostReport {
   };
 }
 
-function emptyTenant(tenantId: string): TenantFigures {
-  return {
-    tenantId,
-    costCents: new Map(),
-    totalCents: 0n,
-    revenueCents: 0n,
-    sites: 0n,
-    servers: 0n,
-    storageUsedBytes: 0n,
-  };
-}
-
-/**
- * Keeps the `limit` costliest tenants (ties: lower ID first) and folds the rest into one
- * `__other__` tenant whose figures are the sums of those folded, so every sum stays exact.
- */
-export function capTenants(
-  tenants: TenantFigures[],
-  limit: number,
-  categories: readonly string[],
-): TenantFigures[] {
-  if (tenants.length <= limit) return tenants;
-  const sorted = [...tenants].sort(
-    (a, b) =>
-      (a.totalCents < b.totalCents ? 1 : a.totalCents > b.totalCents ? -1 : 0) ||
-      compareIds(a.tenantId, b.tenantId),
-  );
-  const kept = sorted.slice(0, limit);
-  const other = emptyTenant(OTHER_TENANTS);
-  for (const c of categories) other.costCents.set(c, 0n);
-  for (const t of sorted.slice(limit)) {
-    for (const [c, cents] of t.costCents) addTo(other.costCents, c, cents);
-    other.totalCents += t.totalCents;
-    other.revenueCents += t.revenueCents;
-    other.sites += t.sites;
-    other.servers += t.servers;
-    other.storageUsedBytes += t.storageUsedBytes;
-  }
-  return [...kept, other];
-}
-
 /** The rejections the sources listed on their rows (sites, subscriptions, and any usage rows). */
 function listedRejections(snapshot: UsageSnapshot): Rejection[] {
   const found: Rejection[] = [];
@@ -121,27 +83,103 @@ function listedRejections(snapshot: UsageSnapshot): Rejection[] {
   return found;
 }
 
+/** Per-tenant sums, in arrays indexed by tenant number (TenantIndex). */
+interface TenantColumns {
+  present: (boolean | undefined)[];
+  /** cents by category (same order as `categories`), then by tenant */
+  costCents: (bigint | undefined)[][];
+  totalCents: (bigint | undefined)[];
+  revenueCents: (bigint | undefined)[];
+  sites: (bigint | undefined)[];
+  servers: (bigint | undefined)[];
+  storageUsedBytes: (bigint | undefined)[];
+}
+
+const at = (column: readonly (bigint | undefined)[], tenant: number) => column[tenant] ?? 0n;
+
+/** The figures of a set of tenants summed (one tenant, or those folded into __other__). */
+function tenantFigures(
+  tenantId: string,
+  members: readonly number[],
+  columns: TenantColumns,
+  categories: readonly string[],
+): TenantFigures {
+  const figures: TenantFigures = {
+    tenantId,
+    costCents: new Map(),
+    totalCents: 0n,
+    revenueCents: 0n,
+    sites: 0n,
+    servers: 0n,
+    storageUsedBytes: 0n,
+  };
+  categories.forEach((category, c) => {
+    const column = columns.costCents[c] ?? [];
+    let cents = 0n;
+    for (const t of members) cents += at(column, t);
+    figures.costCents.set(category, cents);
+  });
+  for (const t of members) {
+    figures.totalCents += at(columns.totalCents, t);
+    figures.revenueCents += at(columns.revenueCents, t);
+    figures.sites += at(columns.sites, t);
+    figures.servers += at(columns.servers, t);
+    figures.storageUsedBytes += at(columns.storageUsedBytes, t);
+  }
+  return figures;
+}
+
+/**
+ * Keeps the `limit` costliest tenants (ties: lower ID first; all of them, in ID order, when they fit)
+ * and folds the rest into one `__other__` tenant whose figures are the sums of those folded, so every
+ * sum stays exact.
+ */
+function keptTenants(
+  ids: readonly string[],
+  columns: TenantColumns,
+  categories: readonly string[],
+  limit: number,
+): TenantFigures[] {
+  const present: number[] = [];
+  columns.present.forEach((p, t) => {
+    if (p) present.push(t);
+  });
+  const byId = (a: number, b: number) => compareIds(ids[a] as string, ids[b] as string);
+  if (present.length <= limit) {
+    return present.sort(byId).map((t) => tenantFigures(ids[t] as string, [t], columns, categories));
+  }
+  const { first, rest } = selectFirst(present, limit, (a, b) => {
+    const x = at(columns.totalCents, a);
+    const y = at(columns.totalCents, b);
+    return (x < y ? 1 : x > y ? -1 : 0) || byId(a, b);
+  });
+  return [
+    ...first.map((t) => tenantFigures(ids[t] as string, [t], columns, categories)),
+    tenantFigures(OTHER_TENANTS, rest, columns, categories),
+  ];
+}
+
 /** The whole cost model: usage snapshot + config + clock → every published figure. Pure. */
 export function buildReport(source: UsageSnapshot, config: Config, now: Date): CostReport {
   const clock = monthClock(now);
   const plausible = plausibleSnapshot(source, plausibilityBounds(config));
   const snapshot = plausible.snapshot;
   const usage = usageInputs(snapshot);
-  const components = runRateComponents(snapshot, usage, config, now);
+  const index = new TenantIndex();
+  const hostedBy = sitesByServer(snapshot.server_sites);
+  const loads = serverLoads(hostedBy);
+  const components = runRateComponents(snapshot, usage, { hostedBy, loads }, index, config, now);
 
   const categories: string[] = [...BASE_CATEGORIES];
   for (const c of components) if (!categories.includes(c.category)) categories.push(c.category);
 
   // Run-rate lines in cents; a category's total is the sum of its lines.
-  const weightsByCategory = new Map<string, Map<string, bigint>>(categories.map((c) => [c, new Map()]));
   const exactLines = new Map<string, { category: string; resourceType: string; exact: bigint }>();
   for (const c of components) {
     const key = `${c.category}\u0000${c.resourceType}`;
     const line = exactLines.get(key) ?? { category: c.category, resourceType: c.resourceType, exact: 0n };
     line.exact += c.total;
     exactLines.set(key, line);
-    const weights = weightsByCategory.get(c.category);
-    if (weights) for (const [key, amount] of c.shares) addTo(weights, key, amount);
   }
   const runRate: CostLine[] = [...exactLines.values()].map((l) => ({
     category: l.category,
@@ -149,50 +187,72 @@ export function buildReport(source: UsageSnapshot, config: Config, now: Date): C
     cents: toCents(l.exact),
   }));
 
-  // Allocation: each category total is apportioned in cents over tenants and UNALLOCATED.
-  const tenants = new Map<string, TenantFigures>();
-  const tenant = (id: string) => {
-    let t = tenants.get(id);
-    if (!t) {
-      t = emptyTenant(id);
-      for (const c of categories) t.costCents.set(c, 0n);
-      tenants.set(id, t);
-    }
+  // Allocation: each category total is apportioned in cents over the tenants and the unallocated party.
+  const columns: TenantColumns = {
+    present: [],
+    costCents: [],
+    totalCents: [],
+    revenueCents: [],
+    sites: [],
+    servers: [],
+    storageUsedBytes: [],
+  };
+  const present = (tenantId: string) => {
+    const t = index.of(tenantId);
+    setAt(columns.present, t, true);
     return t;
   };
   const known = new Set<string>();
+  const info = new Map<string, { plan: string; name: string }>();
   for (const row of snapshot.tenants) {
+    present(row.tenantId);
     known.add(row.tenantId);
-    Object.assign(tenant(row.tenantId), { plan: row.plan, name: row.name });
+    info.set(row.tenantId, { plan: row.plan, name: row.name });
   }
   const tenantExists = (id: string) => known.has(id);
 
   const unallocatedCents = new Map<string, bigint>();
   for (const category of categories) {
-    const total = sum(runRate.filter((l) => l.category === category).map((l) => l.cents));
-    const shares = apportionCents(total, weightsByCategory.get(category) ?? new Map(), UNALLOCATED);
-    unallocatedCents.set(category, shares.get(UNALLOCATED) ?? 0n);
-    for (const [key, cents] of shares) {
-      if (key === UNALLOCATED) continue;
-      const t = tenant(key);
-      t.costCents.set(category, cents);
-      t.totalCents += cents;
+    const parts = components.filter((c) => c.category === category);
+    let weights: Shares;
+    if (parts.length === 1) weights = (parts[0] as CostComponent).shares;
+    else {
+      weights = new Shares();
+      for (const c of parts) weights.addAll(c.shares);
     }
+    const total = sum(runRate.filter((l) => l.category === category).map((l) => l.cents));
+    const shares = apportion(total, weights, index.ids);
+    unallocatedCents.set(category, shares.unallocated);
+    columns.costCents.push(shares.byTenant);
+    shares.byTenant.forEach((cents, t) => {
+      if (cents === undefined) return;
+      setAt(columns.present, t, true);
+      setAt(columns.totalCents, t, at(columns.totalCents, t) + cents);
+    });
   }
 
-  for (const row of snapshot.subscriptions) tenant(row.tenantId).revenueCents += toCents(row.revenueMonthly);
+  for (const row of snapshot.subscriptions) {
+    const t = present(row.tenantId);
+    setAt(columns.revenueCents, t, at(columns.revenueCents, t) + toCents(row.revenueMonthly));
+  }
   for (const row of snapshot.sites) {
-    const t = tenant(row.tenantId);
-    t.sites += row.sites;
-    t.storageUsedBytes += row.storageUsedBytes;
+    const t = present(row.tenantId);
+    setAt(columns.sites, t, at(columns.sites, t) + row.sites);
+    setAt(columns.storageUsedBytes, t, at(columns.storageUsedBytes, t) + row.storageUsedBytes);
   }
   const existingServers = snapshot.servers.filter((s) => !isDeleted(s.deletedAt, now));
-  for (const s of existingServers) if (s.tenantId !== null) tenant(s.tenantId).servers += 1n;
+  for (const s of existingServers) {
+    if (s.tenantId === null) continue;
+    const t = present(s.tenantId);
+    setAt(columns.servers, t, at(columns.servers, t) + 1n);
+  }
 
-  const allTenants = [...tenants.values()].sort((a, b) => compareIds(a.tenantId, b.tenantId));
-  const loads = serverLoads(sitesByServer(snapshot.server_sites));
+  const kept = keptTenants(index.ids, columns, categories, config.collection.tenant_limit);
+  for (const t of kept) {
+    const facts = info.get(t.tenantId);
+    if (facts) Object.assign(t, facts);
+  }
   const price = serverPriceTable(config);
-  const kept = capTenants(allTenants, config.collection.tenant_limit, categories);
   const opportunities = [
     ...serverOpportunities(
       snapshot.servers,

@@ -1,9 +1,10 @@
 import type { Config } from '../config/schema';
 import type { ServerRow, ServerSitesRow } from '../sources';
 import { isDeleted } from './calendar';
-import { addTo, money, sum, type Money } from './money';
+import { money, sum, type Money } from './money';
 import { egressCost, emailPrice, perByte, serverPriceTable, statusPrice } from './pricing';
-import { UNALLOCATED, type UsageSnapshot } from './snapshot';
+import { Shares, type TenantIndex } from './shares';
+import type { UsageSnapshot } from './snapshot';
 import type { UsageInputs } from './usage';
 
 /**
@@ -18,15 +19,16 @@ export interface CostComponent {
   /** the exact amount of the line, in money units */
   total: Money;
   /** each party's share of `total` (a split is rounded down to a unit: weights, not money) */
-  shares: Map<string, Money>;
+  shares: Shares;
 }
 
 export const BASE_CATEGORIES = ['compute', 'storage', 'network', 'email', 'database'] as const;
 
-/** Sites and storage on one server, all tenants together. */
+/** Sites and storage on one server, all tenants together, and how many tenants have sites there. */
 export interface ServerLoad {
   sites: bigint;
   storage: bigint;
+  tenants: bigint;
 }
 
 /** The load of every server that hosts something (computed once per report). */
@@ -35,18 +37,23 @@ export function serverLoads(
 ): Map<string, ServerLoad> {
   const loads = new Map<string, ServerLoad>();
   for (const [serverId, hosted] of hostedBy) {
-    let sites = 0n;
+    // site counts are row counts: safe integers as numbers (no bigint allocated per row)
+    let sites = 0;
     let storage = 0n;
+    let tenants = 0;
     for (const h of hosted) {
-      sites += h.sites;
-      storage += h.storageUsedBytes;
+      sites += Number(h.sites);
+      if (h.storageUsedBytes > 0n) storage += h.storageUsedBytes;
+      if (h.sites > 0n || h.storageUsedBytes > 0n) tenants++;
     }
-    loads.set(serverId, { sites, storage });
+    // beyond 2^53 (only an override can return such counts) the sum is redone exactly
+    const exactSites = Number.isSafeInteger(sites) ? BigInt(sites) : sum(hosted.map((h) => h.sites));
+    loads.set(serverId, { sites: exactSites, storage, tenants: BigInt(tenants) });
   }
   return loads;
 }
 
-export const NO_LOAD: ServerLoad = { sites: 0n, storage: 0n };
+export const NO_LOAD: ServerLoad = { sites: 0n, storage: 0n, tenants: 0n };
 
 /** What each tenant holds on each server. */
 export function sitesByServer(rows: readonly ServerSitesRow[]): Map<string, ServerSitesRow[]> {
@@ -71,94 +78,105 @@ export function serverMonthlyCost(
 }
 
 /**
- * The tenants a shared server's cost is split over, with their weights: by storage share (site
- * count when the server holds no bytes), by site count, or evenly, as configured.
+ * Adds a shared server's cost split over the tenants whose existing sites it hosts: by storage share
+ * (site count when the server holds no bytes), by site count, or evenly, as configured. One pass over
+ * the rows (the model's hot path: one row per server and tenant, GROUP BY vps_id, team_id).
  */
-export function sharedServerWeights(
+function addSharedServerSplit(
+  shares: Shares,
+  tenants: TenantIndex,
+  cost: Money,
   hosted: readonly ServerSitesRow[],
+  load: ServerLoad,
   method: Config['allocation']['shared_servers'],
-): Map<string, bigint> {
-  const weights = new Map<string, bigint>();
-  const withSites = hosted.filter((h) => h.sites > 0n || h.storageUsedBytes > 0n);
-  const storage = sum(withSites.map((h) => h.storageUsedBytes));
-  for (const h of withSites) {
-    let w: bigint;
-    if (method === 'even') w = 1n;
-    else if (method === 'storage_share' && storage > 0n) w = h.storageUsedBytes;
-    else w = h.sites;
-    addTo(weights, h.tenantId, w);
-  }
-  return weights;
-}
-
-/** Adds `amount` split by `weights` (rounded down to a unit) to `shares`; no weight: unallocated. */
-function addSplit(shares: Map<string, Money>, amount: Money, weights: ReadonlyMap<string, bigint>): void {
-  if (amount === 0n) return;
-  let total = 0n;
-  for (const w of weights.values()) if (w > 0n) total += w;
+): void {
+  // rows without sites or bytes weigh nothing, so the server's totals are the weights' sum
+  const byStorage = method === 'storage_share' && load.storage > 0n;
+  const total = method === 'even' ? load.tenants : byStorage ? load.storage : load.sites;
   if (total === 0n) {
-    addTo(shares, UNALLOCATED, amount);
+    shares.addUnallocated(cost);
     return;
   }
-  for (const [key, w] of weights) if (w > 0n) addTo(shares, key, (amount * w) / total);
+  for (const h of hosted) {
+    if (h.sites <= 0n && h.storageUsedBytes <= 0n) continue;
+    const w = method === 'even' ? 1n : byStorage ? h.storageUsedBytes : h.sites;
+    if (w > 0n) shares.add(tenants.of(h.tenantId), (cost * w) / total);
+  }
 }
 
-function computeComponent(snapshot: UsageSnapshot, config: Config, now: Date): CostComponent {
+function computeComponent(
+  snapshot: UsageSnapshot,
+  hostedBy: ReadonlyMap<string, readonly ServerSitesRow[]>,
+  loads: ReadonlyMap<string, ServerLoad>,
+  tenants: TenantIndex,
+  config: Config,
+  now: Date,
+): CostComponent {
   const price = serverPriceTable(config);
-  const hostedBy = sitesByServer(snapshot.server_sites);
-  const shares = new Map<string, Money>();
+  const shares = new Shares();
   let total = 0n;
   for (const server of snapshot.servers) {
     const cost = serverMonthlyCost(server, config, now, price);
     if (cost === 0n) continue;
     total += cost;
-    if (server.tenantId !== null) addTo(shares, server.tenantId, cost);
-    else {
-      const weights = sharedServerWeights(
+    if (server.tenantId !== null) shares.add(tenants.of(server.tenantId), cost);
+    else
+      addSharedServerSplit(
+        shares,
+        tenants,
+        cost,
         hostedBy.get(server.serverId) ?? [],
+        loads.get(server.serverId) ?? NO_LOAD,
         config.allocation.shared_servers,
       );
-      addSplit(shares, cost, weights);
-    }
   }
   return { category: 'compute', resourceType: 'vps', overhead: false, total, shares };
 }
 
-function storageComponent(snapshot: UsageSnapshot, config: Config): CostComponent {
-  const shares = new Map<string, Money>();
+function storageComponent(snapshot: UsageSnapshot, tenants: TenantIndex, config: Config): CostComponent {
+  const shares = new Shares();
   const price = perByte(config.pricing.storage.gib_month);
   let total = 0n;
   for (const row of snapshot.sites) {
     const amount = row.storageUsedBytes * price;
     total += amount;
-    addTo(shares, row.tenantId, amount);
+    shares.add(tenants.of(row.tenantId), amount);
   }
   return { category: 'storage', resourceType: 'disk', overhead: false, total, shares };
 }
 
-function networkComponent(usage: UsageInputs, config: Config): CostComponent {
-  const byTenant = new Map<string, bigint>();
-  for (const row of usage.traffic) addTo(byTenant, row.tenantId ?? UNALLOCATED, row.egress30d);
-  const total = egressCost(sum(byTenant.values()), config);
-  const shares = new Map<string, Money>();
-  addSplit(shares, total, byTenant);
+function networkComponent(usage: UsageInputs, tenants: TenantIndex, config: Config): CostComponent {
+  const egress = new Shares();
+  for (const row of usage.traffic) {
+    if (row.tenantId === null) egress.addUnallocated(row.egress30d);
+    else egress.add(tenants.of(row.tenantId), row.egress30d);
+  }
+  const total = egressCost(egress.positiveSum(), config);
+  const shares = new Shares();
+  egress.splitInto(shares, total);
   return { category: 'network', resourceType: 'bandwidth', overhead: false, total, shares };
 }
 
-function emailComponent(usage: UsageInputs, config: Config): CostComponent {
+function emailComponent(usage: UsageInputs, tenants: TenantIndex, config: Config): CostComponent {
   const price = emailPrice(config);
-  const shares = new Map<string, Money>();
+  const shares = new Shares();
   let total = 0n;
   for (const row of usage.email) {
     const amount = row.sent30d * price(row.type);
     total += amount;
-    addTo(shares, row.tenantId, amount);
+    shares.add(tenants.of(row.tenantId), amount);
   }
   return { category: 'email', resourceType: 'email', overhead: false, total, shares };
 }
 
 export function databaseSizeBytes(snapshot: UsageSnapshot): bigint {
   return sum(snapshot.database_size.map((r) => r.bytes));
+}
+
+function unallocated(total: Money): Shares {
+  const shares = new Shares();
+  shares.addUnallocated(total);
+  return shares;
 }
 
 function databaseComponent(snapshot: UsageSnapshot, config: Config): CostComponent {
@@ -168,7 +186,7 @@ function databaseComponent(snapshot: UsageSnapshot, config: Config): CostCompone
     resourceType: 'database',
     overhead: true,
     total,
-    shares: new Map([[UNALLOCATED, total]]),
+    shares: unallocated(total),
   };
 }
 
@@ -180,7 +198,7 @@ function fixedComponents(config: Config): CostComponent[] {
       resourceType: item.name,
       overhead: true,
       total,
-      shares: new Map([[UNALLOCATED, total]]),
+      shares: unallocated(total),
     };
   });
 }
@@ -191,15 +209,17 @@ function fixedComponents(config: Config): CostComponent[] {
  */
 function spreadOverhead(components: CostComponent[], config: Config): CostComponent[] {
   if (config.allocation.shared_overhead !== 'proportional') return components;
-  const direct = new Map<string, bigint>();
+  const direct = new Shares();
   for (const c of components) {
     if (c.overhead) continue;
-    for (const [key, amount] of c.shares) if (key !== UNALLOCATED) addTo(direct, key, amount);
+    c.shares.byTenant.forEach((amount, tenant) => {
+      if (amount !== undefined) direct.add(tenant, amount);
+    });
   }
   return components.map((c) => {
     if (!c.overhead) return c;
-    const shares = new Map<string, Money>();
-    addSplit(shares, c.total, direct);
+    const shares = new Shares();
+    direct.splitInto(shares, c.total);
     return { ...c, shares };
   });
 }
@@ -208,15 +228,20 @@ function spreadOverhead(components: CostComponent[], config: Config): CostCompon
 export function runRateComponents(
   snapshot: UsageSnapshot,
   usage: UsageInputs,
+  servers: {
+    hostedBy: ReadonlyMap<string, readonly ServerSitesRow[]>;
+    loads: ReadonlyMap<string, ServerLoad>;
+  },
+  tenants: TenantIndex,
   config: Config,
   now: Date,
 ): CostComponent[] {
   return spreadOverhead(
     [
-      computeComponent(snapshot, config, now),
-      storageComponent(snapshot, config),
-      networkComponent(usage, config),
-      emailComponent(usage, config),
+      computeComponent(snapshot, servers.hostedBy, servers.loads, tenants, config, now),
+      storageComponent(snapshot, tenants, config),
+      networkComponent(usage, tenants, config),
+      emailComponent(usage, tenants, config),
       databaseComponent(snapshot, config),
       ...fixedComponents(config),
     ],

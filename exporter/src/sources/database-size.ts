@@ -11,5 +11,6 @@ export const databaseSizeSource: SourceDefinition<DatabaseSizeRow> = {
   sql: `SELECT COALESCE(SUM(data_length + index_length), 0) AS bytes
 FROM information_schema.TABLES
 WHERE table_schema = DATABASE()`,
+  columns: ['bytes'],
   parse: rowGuard<DatabaseSizeRow>({ bytes: (r) => integer(r.bytes) }),
 };

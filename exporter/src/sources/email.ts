@@ -1,26 +1,38 @@
-import type { Decimal } from '../decimal';
+import type { RejectedRow } from '../plausibility/rejections';
 import { rowGuard, type SourceDefinition } from './source';
-import { id, quantity, text } from './values';
+import { id, text, utcDay, wholeAmount } from './values';
 
+/** Messages of one tenant and type over the window, as the cost model reads them. */
 export interface EmailRow {
   tenantId: string;
   type: string;
-  sent30d: Decimal;
-  sentMonthToDate: Decimal;
+  sent30d: bigint;
+  sentMonthToDate: bigint;
+  /** tenant-days of the scan above plausibility.max_emails_per_tenant_day (left out), as tenant ID@day */
+  rejected?: RejectedRow[];
 }
 
-/** Messages per tenant and type over the trailing 30 days (today included) and since the 1st. */
-export const emailSource: SourceDefinition<EmailRow> = {
+/** Messages of one tenant and type on one UTC day: what the e-mail query returns. */
+export interface EmailDayRow {
+  day: string;
+  tenantId: string;
+  type: string;
+  sent: number | bigint;
+}
+
+/** Messages per UTC day, tenant and type over the days of one read ([`:from_ts`, `:to_ts`)). */
+export const emailSource: SourceDefinition<EmailDayRow> = {
   name: 'email',
-  sql: `SELECT team_id AS tenant_id, type,
-  SUM(sent_at >= :window_start_ts) AS sent_30d, SUM(sent_at >= :month_start_ts) AS sent_mtd
+  sql: `SELECT DATE(sent_at) AS day, team_id AS tenant_id, type, COUNT(*) AS sent
 FROM email_logs
-WHERE sent_at >= :scan_start_ts AND sent_at < :tomorrow_ts
-GROUP BY team_id, type`,
-  parse: rowGuard<EmailRow>({
+WHERE sent_at >= :from_ts AND sent_at < :to_ts
+GROUP BY DATE(sent_at), team_id, type
+ORDER BY NULL`,
+  columns: ['day', 'tenant_id', 'type', 'sent'],
+  parse: rowGuard<EmailDayRow>({
+    day: (r) => utcDay(r.day),
     tenantId: (r) => id(r.tenant_id),
     type: (r) => text(r.type).toLowerCase(),
-    sent30d: (r) => quantity(r.sent_30d),
-    sentMonthToDate: (r) => quantity(r.sent_mtd),
+    sent: (r) => wholeAmount(r.sent),
   }),
 };

@@ -20,6 +20,15 @@ export interface QueryParams extends PlausibilityParams {
   month_start_ts: string;
   scan_start_ts: string;
   tomorrow_ts: string;
+  /**
+   * The days a usage read covers (bandwidth, e-mail), inclusive: the whole scan on a full read, only
+   * the most recent days on an incremental one. `from_ts`/`to_ts` are the same range as a half-open
+   * timestamp interval [from_ts, to_ts).
+   */
+  from_day: string;
+  to_day: string;
+  from_ts: string;
+  to_ts: string;
 }
 
 /** The plausibility bounds (plausibility/bounds.ts): numeric literals, inserted unquoted. */
@@ -45,21 +54,53 @@ export const PARAM_NAMES: readonly (keyof QueryParams)[] = [
   'month_start_ts',
   'scan_start_ts',
   'tomorrow_ts',
+  'from_day',
+  'to_day',
+  'from_ts',
+  'to_ts',
   ...NUMERIC_PARAM_NAMES,
 ];
 
 const DAY_MS = 86_400_000;
 export const WINDOW_DAYS = 30;
 
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+export const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const sqlTimestamp = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+const dayMs = (day: string) => Date.parse(`${day}T00:00:00Z`);
 
-export function queryParams(now: Date, plausibility: PlausibilityParams = DEFAULT_PLAUSIBILITY): QueryParams {
+/** A range of UTC days, both ends included ('YYYY-MM-DD'). */
+export interface DayRange {
+  from: string;
+  to: string;
+}
+
+/** The usage days a collection at `now` needs: from the earlier of window and month start to today. */
+export function scanRange(now: Date): DayRange {
+  const params = queryParams(now);
+  return { from: params.scan_start, to: params.today };
+}
+
+/** `day` moved by `days` (negative: earlier). */
+export function addDays(day: string, days: number): string {
+  return isoDay(dayMs(day) + days * DAY_MS);
+}
+
+/**
+ * The parameters of a collection at `now`, with the plausibility bounds; `range` is the usage read's
+ * day range (default: the whole scan, from `scan_start` to today).
+ */
+export function queryParams(
+  now: Date,
+  plausibility: PlausibilityParams = DEFAULT_PLAUSIBILITY,
+  range?: DayRange,
+): QueryParams {
   const t = now.getTime();
   const todayMs = Math.floor(t / DAY_MS) * DAY_MS;
   const windowMs = todayMs - (WINDOW_DAYS - 1) * DAY_MS;
   const monthMs = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
   const scanMs = Math.min(windowMs, monthMs);
+  const fromMs = range ? dayMs(range.from) : scanMs;
+  const toMs = range ? dayMs(range.to) : todayMs;
   return {
     now: sqlTimestamp(t),
     today: isoDay(todayMs),
@@ -70,6 +111,10 @@ export function queryParams(now: Date, plausibility: PlausibilityParams = DEFAUL
     month_start_ts: sqlTimestamp(monthMs),
     scan_start_ts: sqlTimestamp(scanMs),
     tomorrow_ts: sqlTimestamp(todayMs + DAY_MS),
+    from_day: isoDay(fromMs),
+    to_day: isoDay(toMs),
+    from_ts: sqlTimestamp(fromMs),
+    to_ts: sqlTimestamp(toMs + DAY_MS),
     ...plausibility,
   };
 }

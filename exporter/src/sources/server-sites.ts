@@ -18,6 +18,7 @@ export const serverSitesSource: SourceDefinition<ServerSitesRow> = {
 FROM sites s LEFT JOIN vps_servers v ON v.id = s.vps_id
 WHERE s.vps_id IS NOT NULL AND (s.deleted_at IS NULL OR s.deleted_at > :now)
 GROUP BY s.vps_id, s.team_id`,
+  columns: ['server_id', 'tenant_id', 'sites', 'storage_used_bytes'],
   parse: rowGuard<ServerSitesRow>({
     serverId: (r) => id(r.server_id),
     tenantId: (r) => id(r.tenant_id),

@@ -24,6 +24,17 @@ export const serversSource: SourceDefinition<ServerRow> = {
   sql: `SELECT id AS server_id, team_id AS tenant_id, provider, size, disk_gb, max_sites, status, created_at, deleted_at
 FROM vps_servers
 WHERE deleted_at IS NULL OR deleted_at >= :month_start_ts`,
+  columns: [
+    'server_id',
+    'tenant_id',
+    'provider',
+    'size',
+    'disk_gb',
+    'max_sites',
+    'status',
+    'created_at',
+    'deleted_at',
+  ],
   parse: rowGuard<ServerRow>({
     serverId: (r) => id(r.server_id),
     tenantId: (r) => optionalId(r.tenant_id),

@@ -35,6 +35,7 @@ FROM (
   WHERE s.deleted_at IS NULL OR s.deleted_at > :now
 ) r
 GROUP BY r.tenant_id`,
+  columns: ['tenant_id', 'sites', 'storage_used_bytes'],
   parse: rowGuard<TenantSitesRow>({
     tenantId: (r) => id(r.tenant_id),
     sites: (r) => integer(r.sites),

@@ -5,6 +5,8 @@ export interface SourceDefinition<Row> {
   readonly name: SourceName;
   /** The default SQL, with `:name` parameters (see params.ts). */
   readonly sql: string;
+  /** The columns a result must have (an override without one of them fails with a clear error). */
+  readonly columns: readonly string[];
   /** The typed row, or undefined when the row is unusable (it is then counted and skipped). */
   parse(raw: Record<string, unknown>): Row | undefined;
 }

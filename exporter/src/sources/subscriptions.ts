@@ -27,6 +27,7 @@ FROM (
   WHERE status = 'active' AND (ended_at IS NULL OR ended_at > :now)
 ) r
 GROUP BY r.tenant_id`,
+  columns: ['tenant_id', 'revenue_monthly'],
   parse: rowGuard<RevenueRow>({
     tenantId: (r) => id(r.tenant_id),
     revenueMonthly: (r) => amount(r.revenue_monthly),

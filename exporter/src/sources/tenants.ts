@@ -13,6 +13,7 @@ export const tenantsSource: SourceDefinition<TenantRow> = {
   sql: `SELECT id AS tenant_id, plan, name
 FROM teams
 WHERE deleted_at IS NULL OR deleted_at > :now`,
+  columns: ['tenant_id', 'plan', 'name'],
   parse: rowGuard<TenantRow>({
     tenantId: (r) => id(r.tenant_id),
     plan: (r) => text(r.plan),

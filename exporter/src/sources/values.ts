@@ -106,6 +106,35 @@ export function timestamp(value: unknown): Date | null | undefined {
 }
 
 /**
+ * A whole non-negative amount (bytes, messages) read exactly: a number while it is a safe integer,
+ * a bigint above 2^53. NULL counts as 0; negative, fractional or non-numeric values are bad.
+ */
+export function wholeAmount(value: unknown): number | bigint | undefined {
+  if (value === null || value === undefined) return 0;
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  if (typeof value === 'bigint') return value >= 0n ? toExact(value) : undefined;
+  if (typeof value !== 'string') return undefined;
+  const m = /^\s*(\d+)(?:\.0*)?\s*$/.exec(value);
+  if (!m) return undefined;
+  const digits = m[1] as string;
+  return digits.length < 16 ? Number(digits) : toExact(BigInt(digits));
+}
+
+const toExact = (value: bigint): number | bigint =>
+  value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+
+const ISO_DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+/** A UTC day as 'YYYY-MM-DD' (from a DATE, a DATETIME or a Date). */
+export function utcDay(value: unknown): string | undefined {
+  // the common case, a DATE as text, needs no Date object (hundreds of thousands of rows per full read)
+  if (typeof value === 'string' && value.length === 10 && ISO_DAY.test(value) && value !== '0000-00-00')
+    return value;
+  const date = timestamp(value);
+  return date ? date.toISOString().slice(0, 10) : undefined;
+}
+
+/**
  * The rows a source query rejected on a plausibility bound, listed as 'id:reason,id:reason' (a
  * GROUP_CONCAT); NULL or a missing column is none. A truncated last entry and unknown reasons are
  * dropped.

@@ -32,6 +32,13 @@ export function value(
     ?.value;
 }
 
+/** The sum of every sample of `name` whose labels include `labels`. */
+export function sum(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
+  return samples
+    .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+    .reduce((total, s) => total + s.value, 0);
+}
+
 /** Cost-like metrics must never be negative; nothing may be NaN or infinite. */
 export function badValues(samples: Sample[]): Sample[] {
   return samples.filter(

@@ -2,6 +2,9 @@ import { Decimal } from '../../src/decimal';
 import { Random } from '../../src/demo/random';
 import { money, type UsageSnapshot } from '../../src/model';
 
+/** Usage rows carry whole bigints (the day tables' sums). */
+const whole = (value: Decimal): bigint => BigInt(value.toFixed(0));
+
 /** The demo seeder's PRNG (mulberry32) as a function, so a failing seed can be replayed. */
 export function prng(seed: number): () => number {
   const random = new Random(seed);
@@ -63,9 +66,9 @@ export function randomSnapshot(seed: number, now: Date): UsageSnapshot {
     if (random() < 0.6) {
       snapshot.bandwidth.push({
         tenantId,
-        egress30d: usageBytes(),
-        ingress30d: usageBytes(),
-        egressMonthToDate: usageBytes(),
+        egress30d: whole(usageBytes()),
+        ingress30d: whole(usageBytes()),
+        egressMonthToDate: whole(usageBytes()),
       });
     }
     for (const type of ['transactional', 'marketing', 'weird']) {
@@ -73,8 +76,8 @@ export function randomSnapshot(seed: number, now: Date): UsageSnapshot {
         snapshot.email.push({
           tenantId,
           type,
-          sent30d: new Decimal(int(1e6)),
-          sentMonthToDate: new Decimal(int(1e5)),
+          sent30d: BigInt(int(1e6)),
+          sentMonthToDate: BigInt(int(1e5)),
         });
       }
     }
@@ -82,9 +85,9 @@ export function randomSnapshot(seed: number, now: Date): UsageSnapshot {
   if (random() < 0.5) {
     snapshot.bandwidth.push({
       tenantId: null,
-      egress30d: usageBytes(),
-      ingress30d: usageBytes(),
-      egressMonthToDate: usageBytes(),
+      egress30d: whole(usageBytes()),
+      ingress30d: whole(usageBytes()),
+      egressMonthToDate: whole(usageBytes()),
     });
   }
   return snapshot;

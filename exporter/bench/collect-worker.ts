@@ -1,0 +1,88 @@
+/**
+ * The exporter side of the collection benchmark, in a process of its own so that its peak RSS is the
+ * exporter's alone: a cold collection (full reads), then steady-state ones (incremental reads), one
+ * TTL apart on the clock. Prints one JSON object. Started by bench/collect.ts.
+ *   node --expose-gc --import tsx bench/collect-worker.ts --database-url=URL --now=ISO --steady=N
+ */
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { createCollector, type CollectionResult } from '../src/collector';
+import { parseConfig } from '../src/config';
+import { buildReport } from '../src/model';
+import { createPool } from '../src/sources';
+
+export interface WorkerReport {
+  cold: CollectionResult['timings'];
+  steady: CollectionResult['timings'][];
+  /** CPU seconds (user + system) of one cost model run on the cold snapshot, best of 3 */
+  modelCpuSeconds: number;
+  /** peak resident set size of this process, bytes */
+  peakRssBytes: number;
+  /** the heap still in use after a full garbage collection at the end (what the collector keeps) */
+  liveHeapBytes: number;
+  series: number;
+  expositionBytes: number;
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      'database-url': { type: 'string' },
+      now: { type: 'string' },
+      steady: { type: 'string', default: '5' },
+      ttl: { type: 'string', default: '60' },
+      timeout: { type: 'string', default: '59' },
+    },
+  });
+  const url = values['database-url'];
+  if (!url || !values.now) throw new Error('--database-url and --now are required');
+  const ttlSeconds = Number(values.ttl);
+  const config = parseConfig({
+    collection: { ttl_seconds: ttlSeconds, timeout_seconds: Number(values.timeout) },
+  });
+  let now = new Date(values.now).getTime();
+  const pool = createPool(url);
+  const collector = createCollector({
+    pool,
+    config,
+    logger: pino({ level: 'silent' }),
+    clock: () => new Date(now),
+  });
+  const cold = await collector.collect();
+  if (!cold.ok || !cold.snapshot) throw new Error('the cold collection failed');
+  const text = await collector.metricsText();
+  const steady: CollectionResult['timings'][] = [];
+  for (let i = 0; i < Number(values.steady); i++) {
+    now += ttlSeconds * 1000;
+    const result = await collector.collect();
+    if (!result.ok) throw new Error('a steady-state collection failed');
+    const read = result.outcomes.bandwidth.ok ? result.outcomes.bandwidth.read : undefined;
+    if (read?.full !== false) throw new Error('a steady-state collection made a full read');
+    steady.push(result.timings);
+  }
+  let modelCpuSeconds = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const before = process.cpuUsage();
+    buildReport(cold.snapshot, config, new Date(now));
+    const used = process.cpuUsage(before);
+    modelCpuSeconds = Math.min(modelCpuSeconds, (used.user + used.system) / 1e6);
+  }
+  await pool.end();
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const report: WorkerReport = {
+    cold: cold.timings,
+    steady,
+    modelCpuSeconds,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    liveHeapBytes: gc ? process.memoryUsage().heapUsed : Number.NaN,
+    series: text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length,
+    expositionBytes: Buffer.byteLength(text),
+  };
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`collect-worker: ${error.stack ?? error.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,125 @@
+import { compareIds } from '../model/money';
+import type { DailyUsage } from '../model/daily-usage';
+import { emailCountRejection, type PlausibilityBounds } from '../plausibility';
+import type { BandwidthDayRow, BandwidthRow } from '../sources/bandwidth';
+import type { EmailDayRow, EmailRow } from '../sources/email';
+import { addDays, queryParams, scanRange, type DayRange } from '../sources/params';
+import type { RejectedRow } from '../plausibility/rejections';
+import type { Amount, DayBatch } from './day-table';
+import { UsageDays } from './usage-days';
+
+export { UsageDays, type ReadPlan } from './usage-days';
+export type { DayBatch } from './day-table';
+
+/**
+ * The usage sources' day tables and what the cost model reads from them: per tenant, the 30-day
+ * window and month-to-date sums (exact), and the fleet's usage per day (DailyUsage).
+ */
+
+const BYTES_OUT = 0;
+const BYTES_IN = 1;
+const SENT = 0;
+/** bandwidth keys: the tenant ID, '' for traffic of sites missing from the sites table */
+const NO_TENANT = '';
+const SEPARATOR = '\u0000';
+
+const exact = (amount: Amount): bigint => (typeof amount === 'bigint' ? amount : BigInt(amount));
+
+function windows(now: Date): { window: DayRange; month: DayRange } {
+  const p = queryParams(now);
+  return { window: { from: p.window_start, to: p.today }, month: { from: p.month_start, to: p.today } };
+}
+
+export function bandwidthDays(): UsageDays {
+  return new UsageDays(2);
+}
+
+export function emailDays(): UsageDays {
+  return new UsageDays(1, (key) => key.slice(key.indexOf(SEPARATOR) + 1));
+}
+
+export function addBandwidthRow(batch: DayBatch, row: BandwidthDayRow): void {
+  batch.add(row.day, row.tenantId ?? NO_TENANT, [row.bytesOut, row.bytesIn]);
+  batch.reject(row.day, row.rejected);
+}
+
+/**
+ * Adds one (day, tenant, type) count, unless it is above the plausibility bound: then it is left out
+ * and listed as tenant ID@day.
+ */
+export function addEmailRow(batch: DayBatch, row: EmailDayRow, bounds: PlausibilityBounds): void {
+  const reason = emailCountRejection(exact(row.sent), bounds);
+  if (reason) {
+    batch.reject(row.day, [{ id: `${row.tenantId}@${row.day}`, reason }]);
+    return;
+  }
+  batch.add(row.day, `${row.tenantId}${SEPARATOR}${row.type}`, [row.sent]);
+}
+
+/** Per tenant: egress and ingress over the 30-day window, egress since the 1st. */
+export function bandwidthRows(days: UsageDays, now: Date): BandwidthRow[] {
+  const { window, month } = windows(now);
+  const egress30d = days.sum(BYTES_OUT, window);
+  const ingress30d = days.sum(BYTES_IN, window);
+  const egressMtd = days.sum(BYTES_OUT, month);
+  const rows: BandwidthRow[] = [];
+  for (let k = 0; k < days.keyCount; k++) {
+    if (!egress30d.present[k] && !egressMtd.present[k]) continue;
+    const key = days.key(k);
+    rows.push({
+      tenantId: key === NO_TENANT ? null : key,
+      egress30d: exact(egress30d.get(k)),
+      ingress30d: exact(ingress30d.get(k)),
+      egressMonthToDate: exact(egressMtd.get(k)),
+    });
+  }
+  // the order of the rows must not depend on when a key was first seen
+  rows.sort((a, b) => compareIds(a.tenantId ?? '', b.tenantId ?? ''));
+  return withRejected(rows, days, now);
+}
+
+/** Per tenant and type: messages over the 30-day window and since the 1st. */
+export function emailRows(days: UsageDays, now: Date): EmailRow[] {
+  const { window, month } = windows(now);
+  const sent30d = days.sum(SENT, window);
+  const sentMtd = days.sum(SENT, month);
+  const rows: EmailRow[] = [];
+  for (let k = 0; k < days.keyCount; k++) {
+    if (!sent30d.present[k] && !sentMtd.present[k]) continue;
+    const key = days.key(k);
+    const at = key.indexOf(SEPARATOR);
+    rows.push({
+      tenantId: key.slice(0, at),
+      type: key.slice(at + 1),
+      sent30d: exact(sent30d.get(k)),
+      sentMonthToDate: exact(sentMtd.get(k)),
+    });
+  }
+  rows.sort((a, b) => compareIds(a.tenantId, b.tenantId) || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+  return withRejected(rows, days, now);
+}
+
+/** The rows left out on the days of the scan are listed once, on the first row (the model collects them per source). */
+function withRejected<Row extends { rejected?: RejectedRow[] }>(
+  rows: Row[],
+  days: UsageDays,
+  now: Date,
+): Row[] {
+  const rejected = days.rejected(scanRange(now));
+  if (rejected.length > 0 && rows[0]) rows[0] = { ...rows[0], rejected };
+  return rows;
+}
+
+/** The fleet's usage on each day of the scan (oldest first, today last). */
+export function dailyUsage(bandwidth: UsageDays, email: UsageDays, now: Date): DailyUsage {
+  const scan = scanRange(now);
+  const days: string[] = [];
+  for (let day = scan.from; day <= scan.to; day = addDays(day, 1)) days.push(day);
+  const types = email.groups();
+  return {
+    days,
+    egressBytes: days.map((d) => Number(bandwidth.dayTotal(d, '', BYTES_OUT))),
+    ingressBytes: days.map((d) => Number(bandwidth.dayTotal(d, '', BYTES_IN))),
+    emails: Object.fromEntries(types.map((t) => [t, days.map((d) => Number(email.dayTotal(d, t, SENT)))])),
+  };
+}

@@ -1,0 +1,188 @@
+import pino from 'pino';
+import { collectOnce, createCollector } from '../src/collector';
+import { createDataMetrics } from '../src/exposition/data-metrics';
+import { renderFamilies } from '../src/exposition/format';
+import type { CostReport } from '../src/model';
+import { createSourceReader } from '../src/sources';
+import { config, createSchemaDatabase, insert, server, site, team } from './support/fixtures';
+import { prng } from './support/random-usage';
+
+type Db = Awaited<ReturnType<typeof createSchemaDatabase>>;
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const timestamp = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+
+/** The cost series of a report, as the exposition renders them. */
+async function render(report: CostReport | undefined, cfg: ReturnType<typeof config>): Promise<string> {
+  if (!report) throw new Error('no report');
+  return renderFamilies(createDataMetrics(cfg).families(report), 'text');
+}
+
+/** A random application database: tenants, sites (some deleted, some gone), 40 days of usage. */
+async function fillRandom(db: Db, seed: number, start: number) {
+  const random = prng(seed);
+  const int = (n: number) => Math.floor(random() * n);
+  const tenants = 3 + int(12);
+  await insert(
+    db.pool,
+    'teams',
+    Array.from({ length: tenants }, (_, i) => team(i + 1)),
+  );
+  await insert(db.pool, 'vps_servers', [server(1), server(2, { disk_gb: 160 })]);
+  const sites = 5 + int(25);
+  await insert(
+    db.pool,
+    'sites',
+    Array.from({ length: sites }, (_, i) =>
+      site(i + 1, 1 + int(tenants), 1 + int(2), {
+        storage_used_bytes: int(2 ** 35),
+        deleted_at: random() < 0.2 ? timestamp(start - int(20) * DAY) : null,
+      }),
+    ),
+  );
+  const usage = usageMaker(random, sites + 3); // site IDs past `sites` are missing from the sites table
+  for (let d = 40; d >= 1; d--) await usage.day(start - d * DAY, db);
+  return { usage, tenants };
+}
+
+function usageMaker(random: () => number, siteIds: number) {
+  const int = (n: number) => Math.floor(random() * n);
+  const types = ['transactional', 'marketing', 'Marketing', 'digest'];
+  return {
+    /** traffic and mail of a whole (or the rest of a) day */
+    async day(at: number, db: Db, fraction = 1) {
+      const bandwidth = [];
+      for (let s = 1; s <= siteIds; s++) {
+        if (random() < 0.5 * fraction) {
+          bandwidth.push({ site_id: s, day: day(at), bytes_in: int(2 ** 33), bytes_out: int(2 ** 36) });
+        }
+      }
+      await upsertBandwidth(db, bandwidth);
+      const mails = [];
+      for (let i = int(30 * fraction); i > 0; i--) {
+        const dayStart = Math.floor(at / DAY) * DAY;
+        mails.push({
+          team_id: 1 + int(16),
+          type: types[int(types.length)] as string,
+          sent_at: timestamp(dayStart + int(DAY)),
+        });
+      }
+      if (mails.length > 0) await insert(db.pool, 'email_logs', mails);
+    },
+  };
+}
+
+/** Adds traffic to a site-day (the application updates today's row during the day). */
+async function upsertBandwidth(
+  db: Db,
+  rows: { site_id: number; day: string; bytes_in: number; bytes_out: number }[],
+) {
+  for (const r of rows) {
+    await db.pool.query(
+      `INSERT INTO site_bandwidth_daily (site_id, day, bytes_in, bytes_out) VALUES (?, ?, ?, ?)
+       ON DUPLICATE KEY UPDATE bytes_in = bytes_in + VALUES(bytes_in), bytes_out = bytes_out + VALUES(bytes_out)`,
+      [r.site_id, r.day, r.bytes_in, r.bytes_out],
+    );
+  }
+}
+
+describe('incremental collection', () => {
+  let db: Db;
+  afterEach(async () => {
+    await db?.close();
+  });
+
+  test.each([1, 2, 3])(
+    'equals a cold collection byte for byte across a day end, a month end and late rows (data set %i)',
+    async (seed) => {
+      db = await createSchemaDatabase();
+      // 2026-03-30 21:00 UTC: the run crosses two day ends and the end of March
+      const start = Date.UTC(2026, 2, 30, 21);
+      const { usage } = await fillRandom(db, seed, start);
+      const random = prng(seed + 100);
+      const cfg = config({
+        collection: { ttl_seconds: 60, full_read_interval_seconds: 10 * 24 * 3600 },
+        pricing: { bandwidth: { included_gib_month: 50 } },
+      });
+      let now = start;
+      const collector = createCollector({
+        pool: db.exporterPool,
+        config: cfg,
+        logger: pino({ level: 'silent' }),
+        clock: () => new Date(now),
+      });
+      let incrementalReads = 0;
+      for (let step = 0; step < 40; step++) {
+        // usage arrives for today, and late for yesterday
+        await usage.day(now, db, 0.3);
+        if (random() < 0.5) await usage.day(now - DAY, db, 0.1);
+        const result = await collector.collect();
+        expect(result.ok).toBe(true);
+        const read = result.outcomes.bandwidth.ok ? result.outcomes.bandwidth.read : undefined;
+        if (step > 0) {
+          expect(read?.full).toBe(false);
+          expect(read?.range.from).toBe(day(now - DAY));
+          incrementalReads++;
+        }
+        const cold = await collectOnce(db.exporterPool, cfg, new Date(now));
+        expect(await render(result.report, cfg)).toBe(await render(cold.report, cfg));
+        const coldReader = createSourceReader(db.exporterPool, cfg);
+        await coldReader.read(new Date(now));
+        const daily = collector.dailyUsage();
+        expect(daily).toEqual(coldReader.dailyUsage(new Date(now)));
+        expect(daily.days.at(-1)).toBe(day(now));
+        now += 95 * 60_000;
+      }
+      expect(day(now)).toBe('2026-04-02');
+      expect(incrementalReads).toBe(39);
+    },
+  );
+
+  test('a row written late for an older day appears at the next full read', async () => {
+    db = await createSchemaDatabase();
+    const start = Date.UTC(2026, 5, 10, 12);
+    await fillRandom(db, 7, start);
+    const cfg = config({ collection: { ttl_seconds: 60, full_read_interval_seconds: 3600 } });
+    let now = start;
+    const collector = createCollector({
+      pool: db.exporterPool,
+      config: cfg,
+      logger: pino({ level: 'silent' }),
+      clock: () => new Date(now),
+    });
+    await collector.collect();
+    await upsertBandwidth(db, [{ site_id: 1, day: day(start - 5 * DAY), bytes_in: 7, bytes_out: 2 ** 40 }]);
+    now += 10 * 60_000;
+    const before = await collector.collect();
+    const cold = await collectOnce(db.exporterPool, cfg, new Date(now));
+    // the incremental read (yesterday and today) does not see it yet
+    expect((before.report?.usage.egress30dBytes ?? 0n) + 2n ** 40n).toBe(cold.report?.usage.egress30dBytes);
+    now += 3600_000;
+    const after = await collector.collect();
+    expect(after.outcomes.bandwidth.ok && after.outcomes.bandwidth.read?.full).toBe(true);
+    const coldAfter = await collectOnce(db.exporterPool, cfg, new Date(now));
+    expect(await render(after.report, cfg)).toBe(await render(coldAfter.report, cfg));
+  });
+
+  test('the clock going back makes a full read', async () => {
+    db = await createSchemaDatabase();
+    const start = Date.UTC(2026, 5, 10, 12);
+    await fillRandom(db, 8, start);
+    const cfg = config({});
+    let now = start;
+    const collector = createCollector({
+      pool: db.exporterPool,
+      config: cfg,
+      logger: pino({ level: 'silent' }),
+      clock: () => new Date(now),
+    });
+    await collector.collect();
+    now -= 3 * DAY;
+    const result = await collector.collect();
+    expect(result.outcomes.bandwidth.ok && result.outcomes.bandwidth.read?.full).toBe(true);
+    const cold = await collectOnce(db.exporterPool, cfg, new Date(now));
+    expect(await render(result.report, cfg)).toBe(await render(cold.report, cfg));
+  });
+});
