@@ -14,8 +14,9 @@ Environment:
   CHOM_DATABASE_URL    required. mysql://user:password@host:port/database of the application database
                        (a user with SELECT is enough; sessions are read-only and in UTC)
   CHOM_REDIS_URL       optional redis://[user:password@]host:port[/db] (rediss:// for TLS): replicas share the
-                       finished exposition there, so across replicas one collection runs per ttl_seconds;
-                       without it, or while Redis is unreachable, each replica collects alone (no scrape fails)
+                       finished exposition and the usage day tables there, so across replicas one collection
+                       runs per ttl_seconds and the next collector reads only recent days; without it, or while
+                       Redis is unreachable, each replica collects alone (no scrape fails)
   CHOM_PORT            HTTP port (default 9864)
   CHOM_LISTEN_ADDRESS  address to listen on (default 0.0.0.0)
   CHOM_CONFIG          path of the YAML config (optional: every setting has a default)

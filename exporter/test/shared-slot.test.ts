@@ -148,6 +148,27 @@ describe('a shared slot on the shared Redis (keys under a prefix of this run)', 
     expect(await sharedB.pull()).toBe(false);
   });
 
+  test('shared state with a mark: pushed again only when it moved on, or when Redis lost it', async () => {
+    const stateSlot = new SharedSlot(redis, namespace, 'usage-days', 1, jsonCodec<string[]>());
+    let mark = 'full@1/day1';
+    const shared = new SharedState(
+      stateSlot,
+      { state: () => [mark], restore: () => undefined, mark: () => mark },
+      pino({ level: 'silent' }),
+    );
+    const tokens = async () => lease(await slot.acquire(50)).token;
+    expect(await shared.push(await tokens())).toBe(true);
+    await sleep(60);
+    expect(await shared.push(await tokens())).toBe(false); // unchanged: not written again
+    mark = 'full@1/day2';
+    await sleep(60);
+    expect(await shared.push(await tokens())).toBe(true);
+    await redis.del(...(await redis.keys(`${namespace}:*usage-days*`))); // Redis restarted empty
+    await sleep(60);
+    expect(await shared.push(await tokens())).toBe(true);
+    expect((await stateSlot.read())?.value).toEqual(['full@1/day2']);
+  });
+
   test('a released lease frees the slot at once', async () => {
     const first = lease(await slot.acquire(60_000));
     await first.release();

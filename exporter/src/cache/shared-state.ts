@@ -7,6 +7,8 @@ export interface StateHolder<S> {
   state(): S;
   /** replaces the state with one read by another replica */
   restore(state: S): void;
+  /** changes when the state is worth sharing again (without it: after every collection) */
+  mark?(): string;
 }
 
 /**
@@ -19,6 +21,8 @@ export interface StateHolder<S> {
 export class SharedState<S> {
   /** token of the state this replica holds, when it came from or went to the slot */
   private heldToken: number | undefined;
+  /** mark of the state when it was last pulled or pushed */
+  private heldMark: string | undefined;
 
   constructor(
     private readonly slot: SharedSlot<S>,
@@ -35,6 +39,7 @@ export class SharedState<S> {
       if (!entry) return false;
       this.holder.restore(entry.value);
       this.heldToken = entry.token;
+      this.heldMark = this.holder.mark?.();
       return true;
     } catch (error) {
       this.logger.warn(
@@ -45,11 +50,21 @@ export class SharedState<S> {
     }
   }
 
-  /** After collecting under the lease `token`: publishes the state, unless a newer one is there. */
+  /**
+   * After collecting under the lease `token`: publishes the state, unless it has not moved on since
+   * it was last shared (its mark) and is still there, or a newer one is there.
+   */
   async push(token: number): Promise<boolean> {
+    const mark = this.holder.mark?.();
     try {
+      // unchanged since it was shared, and still there (Redis may have restarted empty)
+      if (mark !== undefined && mark === this.heldMark && (await this.slot.token()) !== undefined)
+        return false;
       const written = await this.slot.putFenced(token, this.holder.state());
-      if (written) this.heldToken = token;
+      if (written) {
+        this.heldToken = token;
+        this.heldMark = mark;
+      }
       return written;
     } catch (error) {
       this.logger.warn({ err: (error as Error).message }, 'shared state not written');

@@ -148,6 +148,11 @@ export class UsageDays {
     this.readThrough = data.readThrough ?? undefined;
   }
 
+  /** Changes when a read moves the tables on to a new full read or a new day (worth sharing again). */
+  get readMark(): string {
+    return `${this.fullReadAt}/${this.readThrough ?? ''}`;
+  }
+
   /** The key behind a key number. */
   key(n: number): string {
     return this.keys.keys[n] as string;
