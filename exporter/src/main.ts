@@ -81,17 +81,18 @@ async function main(argv: string[]): Promise<void> {
       ? new SharedSlot(redis, namespace, 'exposition', DATA_EXPOSITION_VERSION, dataExpositionCodec)
       : undefined,
     // the day tables go with the result, so the replica that collects next reads only the recent days
-    state: redis
-      ? new SharedState(
-          new SharedSlot(redis, namespace, 'usage-days', USAGE_STATE_VERSION, jsonCodec<UsageState>()),
-          {
-            state: () => collector.usageState(),
-            restore: (state) => collector.restoreUsage(state),
-            mark: () => collector.usageMark(),
-          },
-          logger,
-        )
-      : undefined,
+    state:
+      redis && config.shared_cache.share_usage_tables
+        ? new SharedState(
+            new SharedSlot(redis, namespace, 'usage-days', USAGE_STATE_VERSION, jsonCodec<UsageState>()),
+            {
+              state: () => collector.usageState(),
+              restore: (state) => collector.restoreUsage(state),
+              mark: () => collector.usageMark(),
+            },
+            logger,
+          )
+        : undefined,
   });
   const app = createApp({ exposition, health: healthExposition, pool, logger });
 

@@ -118,7 +118,7 @@ describe('three replicas sharing one Redis', () => {
     redis = await startRedisInstance();
     configYaml = [
       `collection: { ttl_seconds: ${TTL_SECONDS} }`,
-      `shared_cache: { key_prefix: ${keyPrefix} }`,
+      `shared_cache: { key_prefix: ${keyPrefix}, share_usage_tables: true }`,
       `sources: { database_size: ${JSON.stringify(SLOW_DATABASE_SIZE)} }`,
     ].join('\n');
     for (const user of USERS) {

@@ -118,11 +118,9 @@ export class ExpositionCache {
       const result = await refreshThroughSlot({
         slot: shared,
         heldToken: this.heldToken,
-        produce: async (token) => {
+        produce: async () => {
           await this.options.state?.pull();
-          const exposition = await this.collectAlone();
-          if (exposition) await this.options.state?.push(token);
-          return exposition;
+          return this.collectAlone();
         },
         freshMs: ttlMs,
         leaseMs: leaseMsFor(ttlMs),
@@ -142,6 +140,8 @@ export class ExpositionCache {
         case 'collected':
           this.keep(result.value, result.token, ttlMs);
           this.count('collected');
+          // after the result, so the other replicas need not wait for it; it never rejects
+          void this.options.state?.push(result.token);
           break;
         case 'fenced_out':
           this.keep(result.value, undefined, ttlMs);

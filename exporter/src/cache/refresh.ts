@@ -82,7 +82,7 @@ export async function refreshThroughSlot<T>(options: SharedRefreshOptions<T>): P
         await lease.release();
         return { outcome: 'nothing' };
       }
-      const published = await lease.publish(slot.codec.encode(value), options.freshMs);
+      const published = await lease.publish(await slot.codec.encode(value), options.freshMs);
       return published
         ? { outcome: 'collected', value, token: lease.token }
         : { outcome: 'fenced_out', value };

@@ -1,3 +1,4 @@
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type Redis from 'ioredis';
 
@@ -18,7 +19,14 @@ import type Redis from 'ioredis';
 /** Bump when the layout of the keys or of the entry hash changes. */
 export const KEY_SCHEMA_VERSION = 1;
 
+/** Encodes values for Redis; a codec with heavy work (gzip) does it off the event loop (a promise). */
 export interface Codec<T> {
+  encode(value: T): Buffer | Promise<Buffer>;
+  decode(bytes: Buffer): T | Promise<T>;
+}
+
+/** A codec whose work is small enough for the event loop. */
+export interface SyncCodec<T> extends Codec<T> {
   encode(value: T): Buffer;
   decode(bytes: Buffer): T;
 }
@@ -114,7 +122,7 @@ export class SharedSlot<T> {
   async read(): Promise<SharedEntry<T> | undefined> {
     const [token, bytes] = await this.redis.hmgetBuffer(this.keys.entry, 'token', 'value');
     if (!token || !bytes) return undefined;
-    return { token: Number(token.toString()), value: this.codec.decode(bytes) };
+    return { token: Number(token.toString()), value: await this.codec.decode(bytes) };
   }
 
   /** The token of the stored value (fresh or not), or undefined when none was published. */
@@ -134,7 +142,7 @@ export class SharedSlot<T> {
       1,
       this.keys.entry,
       token,
-      this.codec.encode(value),
+      await this.codec.encode(value),
       ENTRY_RETENTION_MS,
     );
     return Number(written) === 1;
@@ -187,10 +195,13 @@ export class SharedSlot<T> {
   }
 }
 
-/** A codec for JSON-compatible values, gzipped (state such as day tables compresses well). */
+const gzip = promisify(zlib.gzip);
+const gunzip = promisify(zlib.gunzip);
+
+/** A codec for JSON-compatible values, gzipped off the event loop (day tables compress well). */
 export function jsonCodec<T>(): Codec<T> {
   return {
-    encode: (value) => zlib.gzipSync(JSON.stringify(value)),
-    decode: (bytes) => JSON.parse(zlib.gunzipSync(bytes).toString()) as T,
+    encode: async (value) => gzip(JSON.stringify(value), { level: 1 }),
+    decode: async (bytes) => JSON.parse((await gunzip(bytes)).toString()) as T,
   };
 }
