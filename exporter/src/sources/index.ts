@@ -170,7 +170,7 @@ export const USAGE_STATE_VERSION = 1;
 
 export function createSourceReader(pool: mysql.Pool, config: Config): SourceReader {
   const runner = createStatementRunner(pool, config.collection.timeout_seconds);
-  const usage = { bandwidth: bandwidthDays(), email: emailDays() };
+  const usage = { bandwidth: bandwidthDays(), email: emailDays(plausibilityBounds(config)) };
   const fullReadIntervalMs = config.collection.full_read_interval_seconds * 1000;
   const bounds = plausibilityBounds(config);
   const plausibility: PlausibilityParams = plausibilityParams(bounds);
@@ -230,7 +230,7 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
       // The two usage reads go first so they start at once and the small ones fill the gaps.
       const [bandwidth, email, ...rest] = await Promise.all([
         readUsage(bandwidthSource, usage.bandwidth, addBandwidthRow, bandwidthRows, now),
-        readUsage(emailSource, usage.email, (batch, row) => addEmailRow(batch, row, bounds), emailRows, now),
+        readUsage(emailSource, usage.email, addEmailRow, emailRows, now),
         small('server_sites'),
         small('sites'),
         small('servers'),

@@ -1,6 +1,6 @@
 import type { RejectedRow } from '../plausibility/rejections';
 import { addDays, scanRange, type DayRange } from '../sources/params';
-import { DayBatch, KeyIndex, KeySums, type DayColumns } from './day-table';
+import { DayBatch, KeyIndex, KeySums, type DayColumns, type DayScreen } from './day-table';
 
 /**
  * The day tables as plain JSON (e.g. to share them between replicas): amounts as decimal strings,
@@ -49,6 +49,8 @@ export class UsageDays {
   constructor(
     readonly measures: number,
     private readonly groupOf: (key: string) => string = () => '',
+    /** leaves out rows that fail a bound over several rows of a day (see DayScreen) */
+    private readonly screen?: DayScreen,
   ) {}
 
   plan(now: Date, fullReadIntervalMs: number): ReadPlan {
@@ -69,7 +71,7 @@ export class UsageDays {
 
   /** A batch for the rows of `plan` (a full read interns keys afresh, so stale ones go). */
   batch(plan: ReadPlan): DayBatch {
-    return new DayBatch(plan.full ? new KeyIndex() : this.keys, this.measures, this.groupOf);
+    return new DayBatch(plan.full ? new KeyIndex() : this.keys, this.measures, this.groupOf, this.screen);
   }
 
   /** Puts a successful read in place: its days replace those of its range (a day with no row is empty). */
