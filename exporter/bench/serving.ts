@@ -301,7 +301,7 @@ export interface StateSharingCost {
 export async function measureStateSharing(tenants: number, now = new Date()): Promise<StateSharingCost> {
   const bounds = plausibilityBounds(parseConfig({}));
   const bandwidth = bandwidthDays();
-  const email = emailDays();
+  const email = emailDays(bounds);
   const scan = scanRange(now);
   const fill = (
     days: UsageDays,
@@ -325,8 +325,8 @@ export async function measureStateSharing(tenants: number, now = new Date()): Pr
     }),
   );
   fill(email, (batch, day, t) => {
-    addEmailRow(batch, { day, tenantId: String(t), type: 'transactional', sent: t % 97 }, bounds);
-    addEmailRow(batch, { day, tenantId: String(t), type: 'marketing', sent: t % 13 }, bounds);
+    addEmailRow(batch, { day, tenantId: String(t), type: 'transactional', sent: t % 97 });
+    addEmailRow(batch, { day, tenantId: String(t), type: 'marketing', sent: t % 13 });
   });
   const codec = jsonCodec<UsageState>();
   let started = performance.now();
@@ -337,7 +337,7 @@ export async function measureStateSharing(tenants: number, now = new Date()): Pr
   started = performance.now();
   const state = await codec.decode(bytes);
   bandwidthDays().restore(state.bandwidth);
-  emailDays().restore(state.email);
+  emailDays(bounds).restore(state.email);
   const decodeMs = performance.now() - started;
   return { tenants, days: dayCount, blockingMs, encodeMs, bytes: bytes.length, decodeMs };
 }

@@ -256,7 +256,7 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
     restoreUsage(state) {
       // both are checked before either is replaced
       const bandwidth = bandwidthDays();
-      const email = emailDays();
+      const email = emailDays(plausibilityBounds(config));
       bandwidth.restore(state.bandwidth);
       email.restore(state.email);
       usage.bandwidth = bandwidth;
