@@ -8,7 +8,7 @@ import type { RejectedRow } from '../plausibility/rejections';
 import type { Amount, DayBatch } from './day-table';
 import { UsageDays } from './usage-days';
 
-export { UsageDays, type ReadPlan } from './usage-days';
+export { UsageDays, type ReadPlan, type SerializedUsageDays } from './usage-days';
 export type { DayBatch } from './day-table';
 
 /**
