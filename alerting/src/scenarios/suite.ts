@@ -100,7 +100,7 @@ export async function runScenarios(options: {
         ),
     );
     const inlined = rules.filter((r) => !recordedHere.has(r.record as string));
-    inline = (expr: string) => inlineRecordingRules(expr, inlined, '5m');
+    inline = (expr: string) => fresh(inlineRecordingRules(expr, inlined, '5m'), [...recordedHere]);
     const levels = ruleLevels([...recordedHere]).map((level) =>
       level.filter((r) => recordedHere.has(r.record as string)),
     );
@@ -283,4 +283,25 @@ async function recordLevel(
 function readsHistory(expr: string, name: string): boolean {
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(`(^|[^a-zA-Z0-9_:])${escaped}(\\{[^}]*\\})?\\)*(\\[|\\s+offset\\s)`).test(expr);
+}
+
+/**
+ * Prometheus's rule manager marks a recorded series stale as soon as its rule stops returning it, so
+ * nothing reads its last value for the next 5 minutes; blocks written here carry no staleness
+ * markers. A recorded name read at an instant is therefore kept only when it has a sample at that
+ * very step (results are recorded every 5 minutes, on the query steps).
+ */
+function fresh(expr: string, names: string[]): string {
+  let result = expr;
+  for (const name of names) {
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const pattern = new RegExp(
+      `(^|[^a-zA-Z0-9_:])(${escaped}(?:\\{[^}]*\\})?)(?![a-zA-Z0-9_:{]|\\s*\\[|\\s+offset\\s)`,
+      'g',
+    );
+    result = result.replace(pattern, (_m, before: string, selector: string) => {
+      return `${before}(${selector} unless (time() - timestamp(${selector})) > 240)`;
+    });
+  }
+  return result;
 }

@@ -75,6 +75,18 @@ export function checks(results: ScenarioResult[]): Check[] {
         first ? hours(latency) : 'none',
       );
     }
+    if (r.scenario.spikes) {
+      const spikes = r.scenario.spikes;
+      const other = (r.alerts.get(ANOMALY_ALERT) ?? []).filter(
+        (e) => !spikes.some((spike) => e.from >= spike && e.from <= spike + HOUR),
+      );
+      add(
+        name,
+        'no anomaly alert besides the spikes (none a week or 30 days later)',
+        other.length === 0,
+        `${other.length}`,
+      );
+    }
     for (const spike of r.scenario.spikes ?? []) {
       const hit = (r.alerts.get(ANOMALY_ALERT) ?? []).find((e) => e.from >= spike && e.from <= spike + HOUR);
       add(

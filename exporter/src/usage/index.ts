@@ -9,7 +9,7 @@ import type { Amount, DayBatch } from './day-table';
 import { BandwidthSums } from './bandwidth-sums';
 import { UsageDays } from './usage-days';
 
-export { UsageDays, type ReadPlan } from './usage-days';
+export { UsageDays, type ReadPlan, type SerializedUsageDays } from './usage-days';
 export type { DayBatch } from './day-table';
 
 /**

@@ -17,6 +17,12 @@ export interface SerializedUsageDays {
   readThrough: string | null;
 }
 
+/** A serialized amount: a number while it is a safe integer (cheaper than a bigint per cell). */
+function exactAmount(text: string): number | bigint {
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : BigInt(text);
+}
+
 /** What the next read of a usage source covers. */
 export interface ReadPlan {
   /** a full re-read replaces every day; an incremental one only the days of its range */
@@ -137,7 +143,7 @@ export class UsageDays {
         batch.add(
           day.day,
           data.keys[k] as string,
-          day.amounts.map((column) => BigInt(column[row] as string)),
+          day.amounts.map((column) => exactAmount(column[row] as string)),
         ),
       );
       batch.reject(day.day, day.rejected);
@@ -148,6 +154,11 @@ export class UsageDays {
     this.readAt = data.readAt ?? Number.NEGATIVE_INFINITY;
     this.coveredFrom = data.coveredFrom ?? undefined;
     this.readThrough = data.readThrough ?? undefined;
+  }
+
+  /** Changes when a read moves the tables on to a new full read or a new day (worth sharing again). */
+  get readMark(): string {
+    return `${this.fullReadAt}/${this.readThrough ?? ''}`;
   }
 
   /** The key behind a key number. */
