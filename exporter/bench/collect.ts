@@ -7,7 +7,7 @@
  * same statements, their ratios, the cost model's CPU time and the exporter's peak RSS (measured in a
  * process of its own, bench/collect-worker.ts).
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +15,18 @@ import { parseArgs, promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import { startMariaDbInstance } from '@chom/test-support';
 import { parseConfig } from '../src/config';
-import { addDays, FULL_READ_MEMORY_BYTES, queryParams, renderedStatements } from '../src/sources';
+import {
+  ALL_SITES,
+  addDays,
+  FULL_READ_MEMORY_BYTES,
+  NEXT_BANDWIDTH_SITE_SQL,
+  queryParams,
+  readsBySiteChunks,
+  renderedStatements,
+  renderSql,
+  siteChunks,
+  sourceSql,
+} from '../src/sources';
 import type { WorkerReport } from './collect-worker';
 
 const execFileAsync = promisify(execFile);
@@ -45,18 +56,73 @@ const median = (values: number[]) => {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
 
+/** The mysql client running `statements`, its rows streamed (--quick) and thrown away. */
 async function mysqlClientSeconds(url: URL, database: string, statements: string[]): Promise<number> {
   const args = [
     `--host=${url.hostname}`,
     `--port=${url.port || '3306'}`,
     `--user=${decodeURIComponent(url.username)}`,
+    '--quick',
     database,
     '-e',
     `SET time_zone = '+00:00'; ${statements.join(';\n')};`,
   ];
   const started = process.hrtime.bigint();
-  await execFileAsync('mysql', args, { maxBuffer: 1024 * 1024 * 1024 });
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('mysql', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`mysql exited ${code}: ${stderr}`)),
+    );
+  });
   return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+/**
+ * The statements of a full bandwidth read as the exporter runs them: per chunk of sites, the lookup of
+ * its first site, then the chunk's read.
+ */
+async function bandwidthChunkStatements(
+  serverUrl: string,
+  database: string,
+  config: ReturnType<typeof parseConfig>,
+  now: Date,
+): Promise<{ statements: string[]; chunks: string[] }> {
+  const sql = sourceSql(config, 'bandwidth');
+  const chunkSites = config.collection.bandwidth_chunk_sites;
+  if (chunkSites === 0 || !readsBySiteChunks(sql)) {
+    const one = renderSql(sql, queryParams(now));
+    return { statements: [one], chunks: [one] };
+  }
+  const connection = await mysql.createConnection({
+    uri: `${serverUrl}/${database}`,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+  });
+  const statements: string[] = [];
+  const chunks: string[] = [];
+  try {
+    const nextSite = async (from: bigint) => {
+      const text = renderSql(
+        NEXT_BANDWIDTH_SITE_SQL,
+        queryParams(now, undefined, undefined, { from, to: ALL_SITES.to }),
+      );
+      statements.push(text);
+      const [rows] = await connection.query(text);
+      const value = (rows as { site_id: unknown }[])[0]?.site_id;
+      return value === null || value === undefined ? null : BigInt(String(value));
+    };
+    for await (const sites of siteChunks(nextSite, chunkSites)) {
+      const text = renderSql(sql, queryParams(now, undefined, undefined, sites));
+      statements.push(text);
+      chunks.push(text);
+    }
+  } finally {
+    await connection.end();
+  }
+  return { statements, chunks };
 }
 
 async function main() {
@@ -139,10 +205,16 @@ async function main() {
     const later = new Date(now.getTime() + ttlSeconds * 1000);
     const today = queryParams(later).today;
     // the usage full reads run with the exporter's temporary-table setting, as the exporter runs them
-    const full = Object.entries(renderedStatements(config, now)).map(([source, sql]) =>
-      source === 'bandwidth' || source === 'email'
-        ? `SET STATEMENT tmp_table_size=${FULL_READ_MEMORY_BYTES}, max_heap_table_size=${FULL_READ_MEMORY_BYTES} FOR ${sql}`
-        : sql,
+    // a full bandwidth read is a statement per chunk of sites, plus the lookup that starts each chunk
+    const bandwidthFull = await bandwidthChunkStatements(instance.serverUrl, database, config, now);
+    const full = Object.entries(renderedStatements(config, now)).flatMap(([source, sql]) =>
+      source === 'bandwidth'
+        ? bandwidthFull.statements
+        : source === 'email'
+          ? [
+              `SET STATEMENT tmp_table_size=${FULL_READ_MEMORY_BYTES}, max_heap_table_size=${FULL_READ_MEMORY_BYTES} FOR ${sql}`,
+            ]
+          : [sql],
     );
     const incrementalBySource = renderedStatements(config, later, { from: addDays(today, -1), to: today });
     const incremental = Object.values(incrementalBySource);
@@ -178,6 +250,11 @@ async function main() {
     const perSource: string[] = [];
     for (const [source, sql] of Object.entries(incrementalBySource)) {
       perSource.push(`${source} ${(await mysqlClientSeconds(url, database, [sql])).toFixed(2)}`);
+    }
+    // each chunk alone: the longest one must stay within collection.timeout_seconds
+    let slowestChunk = 0;
+    for (const sql of bandwidthFull.chunks) {
+      slowestChunk = Math.max(slowestChunk, await mysqlClientSeconds(url, database, [sql]));
     }
     const colds = reports.map((r) => r.cold);
     const steadies = reports.flatMap((r) => r.steady);
@@ -215,6 +292,10 @@ async function main() {
       ['mysql client runs, full (s)', clientFull.map((s) => s.toFixed(2)).join(', ')],
       ['mysql client runs, steady (s)', clientIncremental.map((s) => s.toFixed(2)).join(', ')],
       ['mysql client, each steady statement alone (s)', perSource.join(', ')],
+      [
+        'bandwidth full read: chunks, slowest chunk alone (mysql client)',
+        `${bandwidthFull.chunks.length}, ${slowestChunk.toFixed(2)} s`,
+      ],
       ['exporter cold runs (s)', colds.map((t) => t.total.toFixed(2)).join(', ')],
       ['exporter steady runs (s)', steadies.map((t) => t.total.toFixed(2)).join(', ')],
     ];

@@ -18,7 +18,7 @@ import cliProgress from 'cli-progress';
 import { jsonCodec } from '../src/cache/shared-cache';
 import { parseConfig } from '../src/config';
 import { plausibilityBounds } from '../src/plausibility';
-import { addBandwidthRow, addEmailRow, bandwidthDays, emailDays, type UsageDays } from '../src/usage';
+import { addEmailRow, bandwidthDays, emailDays, type UsageDays } from '../src/usage';
 import type { UsageState } from '../src/sources';
 import { addDays, scanRange } from '../src/sources/params';
 import mysql from 'mysql2/promise';
@@ -315,15 +315,8 @@ export async function measureStateSharing(tenants: number, now = new Date()): Pr
   };
   let dayCount = 0;
   for (let day = scan.from; day <= scan.to; day = addDays(day, 1)) dayCount++;
-  fill(bandwidth, (batch, day, t) =>
-    addBandwidthRow(batch, {
-      day,
-      tenantId: String(t),
-      bytesOut: t * 1_000_003,
-      bytesIn: t * 7919,
-      rejected: [],
-    }),
-  );
+  // one (day, tenant) cell each, as the bandwidth read's sums hand them over (usage/bandwidth-sums.ts)
+  fill(bandwidth, (batch, day, t) => batch.add(day, String(t), [t * 1_000_003, t * 7919]));
   fill(email, (batch, day, t) => {
     addEmailRow(batch, { day, tenantId: String(t), type: 'transactional', sent: t % 97 });
     addEmailRow(batch, { day, tenantId: String(t), type: 'marketing', sent: t % 13 });

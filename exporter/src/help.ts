@@ -52,6 +52,8 @@ YAML settings (all optional; see exporter/chom-finops.example.yml and docs/confi
                                          TTL when shorter); a query past it is stopped on the database
   collection.full_read_interval_seconds  re-read the whole 30-day usage window this often (default 3600); in
                                          between only today and yesterday are read (0: always the whole window)
+  collection.bandwidth_chunk_sites       a full bandwidth read goes in chunks of this many site IDs, one statement
+                                         (with its own deadline) each (default 20000; 0: one statement)
   collection.tenant_limit                tenants kept as labels, the rest fold into tenant_id="__other__" (default 500)
   collection.expose_tenant_names         add the tenant name to chom_tenant_info (default false: personal data)
   pricing.servers.default_monthly        monthly price of a server whose (provider, size) is not listed (default 20)

@@ -33,6 +33,7 @@ describe('YAML config', () => {
       ttl_seconds: 60,
       timeout_seconds: 30,
       full_read_interval_seconds: 3600,
+      bandwidth_chunk_sites: 20000,
       tenant_limit: 500,
       expose_tenant_names: false,
     });
@@ -128,6 +129,10 @@ describe('YAML config', () => {
     [
       'plausibility: { max_monthly_revenue: -1 }',
       'plausibility.max_monthly_revenue: expected a non-negative number',
+    ],
+    [
+      'collection: { bandwidth_chunk_sites: 2.5 }',
+      'collection.bandwidth_chunk_sites: expected a whole number of sites ≥ 0',
     ],
     ['plausibility: { max_rows: 1 }', 'plausibility.max_rows: unknown setting'],
     ['sources: { teams: "SELECT 1" }', 'sources.teams: unknown setting'],

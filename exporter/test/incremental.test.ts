@@ -104,11 +104,16 @@ describe('incremental collection', () => {
       const { usage } = await fillRandom(db, seed, start);
       const random = prng(seed + 100);
       const cfg = config({
-        collection: { ttl_seconds: 60, full_read_interval_seconds: 10 * 24 * 3600 },
+        collection: {
+          ttl_seconds: 60,
+          full_read_interval_seconds: 10 * 24 * 3600,
+          bandwidth_chunk_sites: seed,
+        },
         pricing: { bandwidth: { included_gib_month: 50 } },
         // InnoDB updates the table sizes on its own schedule: a fixed size keeps the comparison exact
         sources: { database_size: FIXED_DATABASE_SIZE },
       });
+      const oneStatement = { ...cfg, collection: { ...cfg.collection, bandwidth_chunk_sites: 0 } };
       let now = start;
       const collector = createCollector({
         pool: db.exporterPool,
@@ -131,6 +136,9 @@ describe('incremental collection', () => {
         }
         const cold = await collectOnce(db.exporterPool, cfg, new Date(now));
         expect(await render(result.report, cfg)).toBe(await render(cold.report, cfg));
+        // a full read in chunks of `seed` sites equals one statement over every site
+        const unchunked = await collectOnce(db.exporterPool, oneStatement, new Date(now));
+        expect(await render(cold.report, cfg)).toBe(await render(unchunked.report, cfg));
         const coldReader = createSourceReader(db.exporterPool, cfg);
         await coldReader.read(new Date(now));
         const daily = collector.dailyUsage();

@@ -67,6 +67,11 @@ export const configSchema = z.strictObject({
         .int({ error: 'expected a whole number of seconds ≥ 0' })
         .min(0, { error: 'expected a whole number of seconds ≥ 0' })
         .default(3600),
+      bandwidth_chunk_sites: z
+        .number({ error: 'expected a whole number of sites ≥ 0' })
+        .int({ error: 'expected a whole number of sites ≥ 0' })
+        .min(0, { error: 'expected a whole number of sites ≥ 0' })
+        .default(20_000),
       tenant_limit: positiveInt('expected a positive integer (the number of tenants kept as labels)').default(
         500,
       ),

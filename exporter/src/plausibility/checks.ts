@@ -37,10 +37,10 @@ export function siteStorageRejection(
   return null;
 }
 
-/** One site-day of traffic (either direction) above what the link moves in a day. */
+/** One site-day of traffic (either direction) above what the link moves in a day (compared exactly). */
 export function siteDayTrafficRejection(
-  bytesIn: bigint,
-  bytesOut: bigint,
+  bytesIn: bigint | number,
+  bytesOut: bigint | number,
   bounds: PlausibilityBounds,
 ): RejectionReason | null {
   return bytesIn > bounds.maxSiteDayBytes || bytesOut > bounds.maxSiteDayBytes

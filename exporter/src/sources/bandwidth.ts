@@ -1,6 +1,7 @@
 import type { RejectedRow } from '../plausibility/rejections';
 import { rowGuard, type SourceDefinition } from './source';
-import { optionalId, rejectedRows, utcDay, wholeAmount } from './values';
+import { ALL_SITES, type SiteRange } from './params';
+import { id, optionalId, utcDay, wholeAmount } from './values';
 
 /** Traffic of one tenant over the window, as the cost model reads it (derived from the day tables). */
 export interface BandwidthRow {
@@ -13,41 +14,92 @@ export interface BandwidthRow {
   rejected?: RejectedRow[];
 }
 
-/** Traffic of one tenant on one UTC day: what the bandwidth query returns. */
-export interface BandwidthDayRow {
+/** Traffic of one site on one UTC day, with the site's tenant: what the bandwidth query returns. */
+export interface BandwidthSiteDayRow {
+  siteId: string;
   day: string;
   tenantId: string | null;
   bytesOut: number | bigint;
   bytesIn: number | bigint;
-  rejected: RejectedRow[];
 }
 
 /**
- * Traffic per UTC day and tenant over the days of one read (`:from_day` … `:to_day`). Traffic of
- * deleted sites still counts for their tenant; sites missing from the sites table give tenant NULL.
- * A site-day with bytes_in or bytes_out above :max_site_day_bytes is left out and listed. ORDER BY
- * NULL: MariaDB would otherwise sort the groups, which nobody needs.
+ * The raw site-days of the days of one read (`:from_day` … `:to_day`) for the sites
+ * `:from_site` … `:to_site` (both included), with each site's tenant. No GROUP BY: (site_id, day) is
+ * the primary key, so the rows are summed per day and tenant by the exporter (usage/bandwidth-sums.ts),
+ * and the database needs no temporary table. A full read runs this once per chunk of site IDs (a
+ * primary-key range, read in key order); an incremental read runs it once over all sites, and the
+ * `day` index finds its few days. Traffic of deleted sites still counts for their tenant; sites
+ * missing from the sites table give tenant NULL.
  */
-export const bandwidthSource: SourceDefinition<BandwidthDayRow> = {
+export const bandwidthSource: SourceDefinition<BandwidthSiteDayRow> = {
   name: 'bandwidth',
-  sql: `SELECT b.day, s.team_id AS tenant_id,
-  SUM(IF(b.ok, b.bytes_out, 0)) AS bytes_out, SUM(IF(b.ok, b.bytes_in, 0)) AS bytes_in,
-  GROUP_CONCAT(IF(b.ok, NULL, CONCAT(b.site_id, '@', b.day, ':traffic_above_link_speed'))) AS rejected
-FROM (
-  SELECT site_id, day, bytes_in, bytes_out,
-    bytes_in <= :max_site_day_bytes AND bytes_out <= :max_site_day_bytes AS ok
-  FROM site_bandwidth_daily
-  WHERE day >= :from_day AND day <= :to_day
-) b
+  sql: `SELECT b.site_id, b.day, s.team_id AS tenant_id, b.bytes_out, b.bytes_in
+FROM site_bandwidth_daily b
 LEFT JOIN sites s ON s.id = b.site_id
-GROUP BY b.day, s.team_id
-ORDER BY NULL`,
-  columns: ['day', 'tenant_id', 'bytes_out', 'bytes_in'],
-  parse: rowGuard<BandwidthDayRow>({
+WHERE b.day >= :from_day AND b.day <= :to_day AND b.site_id >= :from_site AND b.site_id <= :to_site`,
+  columns: ['site_id', 'day', 'tenant_id', 'bytes_out', 'bytes_in'],
+  parse: rowGuard<BandwidthSiteDayRow>({
+    siteId: (r) => id(r.site_id),
     day: (r) => utcDay(r.day),
     tenantId: (r) => optionalId(r.tenant_id),
     bytesOut: (r) => wholeAmount(r.bytes_out),
     bytesIn: (r) => wholeAmount(r.bytes_in),
-    rejected: (r) => rejectedRows(r.rejected),
   }),
 };
+
+/**
+ * The same guard as `bandwidthSource.parse`, for the hot path of a read (tens of millions of rows at
+ * scale): the few distinct days and the tenants are checked once each and then looked up.
+ */
+export function bandwidthRowParser(): (raw: Record<string, unknown>) => BandwidthSiteDayRow | undefined {
+  const days = new Map<unknown, string | undefined>();
+  const tenants = new Map<unknown, string | null | undefined>();
+  return (raw) => {
+    let day = days.get(raw.day);
+    if (day === undefined) {
+      day = utcDay(raw.day);
+      if (day === undefined) return undefined;
+      if (typeof raw.day === 'string') days.set(raw.day, day);
+    }
+    let tenantId = tenants.get(raw.tenant_id);
+    if (tenantId === undefined) {
+      tenantId = optionalId(raw.tenant_id);
+      if (tenantId === undefined) return undefined;
+      if (typeof raw.tenant_id === 'string' || raw.tenant_id === null) tenants.set(raw.tenant_id, tenantId);
+    }
+    const siteId = id(raw.site_id);
+    const bytesOut = wholeAmount(raw.bytes_out);
+    const bytesIn = wholeAmount(raw.bytes_in);
+    if (siteId === undefined || bytesOut === undefined || bytesIn === undefined) return undefined;
+    return { siteId, day, tenantId, bytesOut, bytesIn };
+  };
+}
+
+/** The first site ID at or after `:from_site` that has traffic rows (NULL: none); chunks start there. */
+export const NEXT_BANDWIDTH_SITE_SQL = `SELECT MIN(site_id) AS site_id FROM site_bandwidth_daily WHERE site_id >= :from_site`;
+
+/**
+ * The chunks of site IDs of a full read, `sites` IDs wide, each starting at the next site that has
+ * traffic (`nextSite`, one primary-key lookup), so gaps in the IDs cost no empty statements.
+ */
+export async function* siteChunks(
+  nextSite: (from: bigint) => Promise<bigint | null>,
+  sites: number,
+): AsyncGenerator<SiteRange> {
+  let from = ALL_SITES.from;
+  for (;;) {
+    const first = await nextSite(from);
+    if (first === null) return;
+    const to = first + BigInt(sites) - 1n;
+    if (to >= ALL_SITES.to) {
+      yield { from: first, to: ALL_SITES.to };
+      return;
+    }
+    yield { from: first, to };
+    from = to + 1n;
+  }
+}
+
+/** Whether an SQL text reads by site chunks (an override without the two parameters is run once). */
+export const readsBySiteChunks = (sql: string) => /:from_site\b/.test(sql) && /:to_site\b/.test(sql);

@@ -2,22 +2,31 @@ import mysql from 'mysql2/promise';
 import type { Config, SourceName } from '../config/schema';
 import type { DailyUsage } from '../model/daily-usage';
 import {
-  addBandwidthRow,
   addEmailRow,
   bandwidthDays,
   bandwidthRows,
+  bandwidthSums,
   dailyUsage,
   emailDays,
   emailRows,
+  type DayBatch,
   type ReadPlan,
   type SerializedUsageDays,
   type UsageDays,
 } from '../usage';
-import { bandwidthSource, type BandwidthDayRow, type BandwidthRow } from './bandwidth';
+import {
+  bandwidthRowParser,
+  bandwidthSource,
+  NEXT_BANDWIDTH_SITE_SQL,
+  readsBySiteChunks,
+  siteChunks,
+  type BandwidthRow,
+  type BandwidthSiteDayRow,
+} from './bandwidth';
 import { databaseSizeSource, type DatabaseSizeRow } from './database-size';
 import { emailSource, type EmailDayRow, type EmailRow } from './email';
 import { plausibilityBounds, plausibilityParams, type PlausibilityParams } from '../plausibility/bounds';
-import { queryParams, renderSql, type DayRange } from './params';
+import { ALL_SITES, queryParams, renderSql, type DayRange, type SiteRange } from './params';
 import { serverSitesSource, type ServerSitesRow } from './server-sites';
 import { serversSource, type ServerRow } from './servers';
 import { sitesSource, type TenantSitesRow } from './sites';
@@ -29,8 +38,9 @@ import { tenantsSource, type TenantRow } from './tenants';
 export * from './params';
 export { FAILURE_REASONS, StatementError, withServerDeadline, type FailureReason } from './statements';
 export type { SourceDefinition } from './source';
+export { NEXT_BANDWIDTH_SITE_SQL, readsBySiteChunks, siteChunks } from './bandwidth';
 export type {
-  BandwidthDayRow,
+  BandwidthSiteDayRow,
   EmailDayRow,
   BandwidthRow,
   DatabaseSizeRow,
@@ -56,7 +66,7 @@ export interface SourceRows {
 
 /** What each source's query returns (bandwidth and e-mail: rows per day, see usage/). */
 export interface QueryRows extends Omit<SourceRows, 'bandwidth' | 'email'> {
-  bandwidth: BandwidthDayRow[];
+  bandwidth: BandwidthSiteDayRow[];
   email: EmailDayRow[];
 }
 
@@ -134,7 +144,7 @@ export type SourceOutcome<Row> =
 export type SourceOutcomes = { [K in SourceName]: SourceOutcome<SourceRows[K][number]> };
 
 /**
- * MariaDB's in-memory limit for the temporary table of a full usage read (its default is 16 MiB):
+ * MariaDB's in-memory limit for the temporary table of a full e-mail read (its default is 16 MiB):
  * past it the table goes to disk, which made the full read three times slower on the medium scale.
  */
 export const FULL_READ_MEMORY_BYTES = 64 * 2 ** 20;
@@ -191,10 +201,10 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
     }
   }
 
-  async function readUsage<DayRow, Row>(
-    definition: SourceDefinition<DayRow>,
+  /** One usage read into `days`: `fill` streams the plan's rows into the batch. */
+  async function readUsage<Row>(
     days: UsageDays,
-    add: (batch: ReturnType<UsageDays['batch']>, row: DayRow) => void,
+    fill: (plan: ReadPlan, batch: DayBatch, skip: () => void) => Promise<void>,
     derive: (days: UsageDays, now: Date) => Row[],
     now: Date,
   ): Promise<SourceOutcome<Row>> {
@@ -202,25 +212,73 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
     const plan = days.plan(now, fullReadIntervalMs);
     const batch = days.batch(plan);
     let skipped = 0;
-    const sql = renderSql(sourceSql(config, definition.name), queryParams(now, plausibility, plan.range));
     try {
-      await runner.stream(
-        sql,
-        definition.columns,
-        (raw) => {
-          const row = definition.parse(raw);
-          if (row === undefined) skipped++;
-          else add(batch, row);
-        },
-        // a full read groups the whole window per day and tenant: let its temporary table stay in memory
-        { memoryBytes: plan.full ? FULL_READ_MEMORY_BYTES : undefined },
-      );
+      await fill(plan, batch, () => skipped++);
     } catch (error) {
       return { ok: false, error: error as Error, reason: failureReason(error), seconds: elapsed(started) };
     }
     days.commit(plan, batch, now);
     return { ok: true, rows: derive(days, now), skipped, seconds: elapsed(started), read: plan };
   }
+
+  const fillEmail =
+    (now: Date) =>
+    async (plan: ReadPlan, batch: DayBatch, skip: () => void): Promise<void> => {
+      const sql = renderSql(sourceSql(config, 'email'), queryParams(now, plausibility, plan.range));
+      await runner.stream(
+        sql,
+        emailSource.columns,
+        (raw) => {
+          const row = emailSource.parse(raw);
+          if (row === undefined) skip();
+          else addEmailRow(batch, row);
+        },
+        // a full read groups the whole window per day, tenant and type: let its temporary table stay in memory
+        { memoryBytes: plan.full ? FULL_READ_MEMORY_BYTES : undefined },
+      );
+    };
+
+  /**
+   * Bandwidth streams raw site-days and sums them here. A full read goes chunk by chunk of site IDs
+   * (each statement with its own deadline, reading a primary-key range in order); an incremental one
+   * reads its few days over all sites at once.
+   */
+  const fillBandwidth =
+    (now: Date) =>
+    async (plan: ReadPlan, batch: DayBatch, skip: () => void): Promise<void> => {
+      const sql = sourceSql(config, 'bandwidth');
+      const sums = bandwidthSums(batch, bounds);
+      const parse = bandwidthRowParser();
+      const readSites = (sites: SiteRange) =>
+        runner.stream(
+          renderSql(sql, queryParams(now, plausibility, plan.range, sites)),
+          bandwidthSource.columns,
+          (raw) => {
+            const row = parse(raw);
+            if (row === undefined) skip();
+            else sums.add(row);
+          },
+        );
+      const chunkSites = config.collection.bandwidth_chunk_sites;
+      if (plan.full && chunkSites > 0 && readsBySiteChunks(sql)) {
+        const nextSite = async (from: bigint): Promise<bigint | null> => {
+          let next: bigint | null = null;
+          const text = renderSql(
+            NEXT_BANDWIDTH_SITE_SQL,
+            queryParams(now, plausibility, plan.range, { from, to: ALL_SITES.to }),
+          );
+          await runner.stream(text, ['site_id'], (raw) => {
+            const value = raw.site_id;
+            if (value !== null && value !== undefined) next = BigInt(String(value));
+          });
+          return next;
+        };
+        for await (const chunk of siteChunks(nextSite, chunkSites)) await readSites(chunk);
+      } else {
+        await readSites(ALL_SITES);
+      }
+      sums.flush();
+    };
 
   return {
     async read(now) {
@@ -229,8 +287,8 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
         readRows(SOURCES[name] as SourceDefinition<unknown>, renderSql(sourceSql(config, name), params));
       // The two usage reads go first so they start at once and the small ones fill the gaps.
       const [bandwidth, email, ...rest] = await Promise.all([
-        readUsage(bandwidthSource, usage.bandwidth, addBandwidthRow, bandwidthRows, now),
-        readUsage(emailSource, usage.email, addEmailRow, emailRows, now),
+        readUsage(usage.bandwidth, fillBandwidth(now), bandwidthRows, now),
+        readUsage(usage.email, fillEmail(now), emailRows, now),
         small('server_sites'),
         small('sites'),
         small('servers'),

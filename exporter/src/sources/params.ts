@@ -29,7 +29,22 @@ export interface QueryParams extends PlausibilityParams {
   to_day: string;
   from_ts: string;
   to_ts: string;
+  /**
+   * The site IDs a bandwidth read covers, both included (unquoted numbers): one chunk of a full read,
+   * every site otherwise.
+   */
+  from_site: string;
+  to_site: string;
 }
+
+/** A range of site IDs, both ends included. */
+export interface SiteRange {
+  from: bigint;
+  to: bigint;
+}
+
+/** Every site ID (BIGINT UNSIGNED). */
+export const ALL_SITES: SiteRange = { from: 0n, to: 2n ** 64n - 1n };
 
 /** The plausibility bounds (plausibility/bounds.ts): numeric literals, inserted unquoted. */
 export const NUMERIC_PARAM_NAMES: readonly (keyof PlausibilityParams)[] = [
@@ -41,6 +56,9 @@ export const NUMERIC_PARAM_NAMES: readonly (keyof PlausibilityParams)[] = [
   'max_sites_per_server',
   'max_emails_per_tenant_day',
 ];
+
+/** Parameters inserted as unquoted numbers. */
+const UNQUOTED_PARAM_NAMES: readonly string[] = [...NUMERIC_PARAM_NAMES, 'from_site', 'to_site'];
 
 const DEFAULT_PLAUSIBILITY = plausibilityParams(plausibilityBounds(configSchema.parse({})));
 
@@ -58,6 +76,8 @@ export const PARAM_NAMES: readonly (keyof QueryParams)[] = [
   'to_day',
   'from_ts',
   'to_ts',
+  'from_site',
+  'to_site',
   ...NUMERIC_PARAM_NAMES,
 ];
 
@@ -87,12 +107,13 @@ export function addDays(day: string, days: number): string {
 
 /**
  * The parameters of a collection at `now`, with the plausibility bounds; `range` is the usage read's
- * day range (default: the whole scan, from `scan_start` to today).
+ * day range (default: the whole scan, from `scan_start` to today), `sites` the bandwidth read's site IDs.
  */
 export function queryParams(
   now: Date,
   plausibility: PlausibilityParams = DEFAULT_PLAUSIBILITY,
   range?: DayRange,
+  sites: SiteRange = ALL_SITES,
 ): QueryParams {
   const t = now.getTime();
   const todayMs = Math.floor(t / DAY_MS) * DAY_MS;
@@ -115,6 +136,8 @@ export function queryParams(
     to_day: isoDay(toMs),
     from_ts: sqlTimestamp(fromMs),
     to_ts: sqlTimestamp(toMs + DAY_MS),
+    from_site: sites.from.toString(),
+    to_site: sites.to.toString(),
     ...plausibility,
   };
 }
@@ -129,7 +152,7 @@ const PLACEHOLDER = new RegExp(`:(${PARAM_NAMES.join('|')})\\b`, 'g');
 export function renderSql(sql: string, params: QueryParams): string {
   return sql.replace(PLACEHOLDER, (_, name: keyof QueryParams) => {
     const value = params[name];
-    if ((NUMERIC_PARAM_NAMES as readonly string[]).includes(name)) {
+    if (UNQUOTED_PARAM_NAMES.includes(name)) {
       if (!/^\d+(\.\d+)?$/.test(value))
         throw new Error(`parameter :${name} is not a decimal number: ${value}`);
       return value;

@@ -1,11 +1,12 @@
 import { compareIds } from '../model/money';
 import type { DailyUsage } from '../model/daily-usage';
 import { emailCountRejection, type PlausibilityBounds } from '../plausibility';
-import type { BandwidthDayRow, BandwidthRow } from '../sources/bandwidth';
+import type { BandwidthRow } from '../sources/bandwidth';
 import type { EmailDayRow, EmailRow } from '../sources/email';
 import { addDays, queryParams, scanRange, type DayRange } from '../sources/params';
 import type { RejectedRow } from '../plausibility/rejections';
 import type { Amount, DayBatch } from './day-table';
+import { BandwidthSums } from './bandwidth-sums';
 import { UsageDays } from './usage-days';
 
 export { UsageDays, type ReadPlan, type SerializedUsageDays } from './usage-days';
@@ -66,9 +67,9 @@ export function emailDays(bounds: PlausibilityBounds): UsageDays {
   );
 }
 
-export function addBandwidthRow(batch: DayBatch, row: BandwidthDayRow): void {
-  batch.add(row.day, row.tenantId ?? NO_TENANT, [row.bytesOut, row.bytesIn]);
-  batch.reject(row.day, row.rejected);
+/** Sums the raw site-days of one bandwidth read per day and tenant into `batch` (flush at the end). */
+export function bandwidthSums(batch: DayBatch, bounds: PlausibilityBounds): BandwidthSums {
+  return new BandwidthSums(batch, bounds, NO_TENANT);
 }
 
 export function addEmailRow(batch: DayBatch, row: EmailDayRow): void {

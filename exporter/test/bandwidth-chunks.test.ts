@@ -1,0 +1,166 @@
+import { BandwidthSums } from '../src/usage/bandwidth-sums';
+import { DayBatch, KeyIndex } from '../src/usage/day-table';
+import { plausibilityBounds } from '../src/plausibility';
+import { fetchSources, siteChunks, type BandwidthRow, type SourceOutcome } from '../src/sources';
+import { bandwidthRowParser, bandwidthSource } from '../src/sources/bandwidth';
+import { config, createSchemaDatabase, insert, site, team } from './support/fixtures';
+
+const MAX_ID = 2n ** 64n - 1n;
+const now = new Date(Date.UTC(2026, 5, 10, 12));
+
+describe('site chunks of a full bandwidth read', () => {
+  test('start at the next site with traffic, so gaps in the IDs cost no statement', async () => {
+    const ids = [1n, 2n, 7n, 2n ** 40n, MAX_ID];
+    const asked: bigint[] = [];
+    const nextSite = async (from: bigint) => {
+      asked.push(from);
+      return ids.find((i) => i >= from) ?? null;
+    };
+    const chunks = [];
+    for await (const c of siteChunks(nextSite, 3)) chunks.push(c);
+    expect(chunks).toEqual([
+      { from: 1n, to: 3n },
+      { from: 7n, to: 9n },
+      { from: 2n ** 40n, to: 2n ** 40n + 2n },
+      { from: MAX_ID, to: MAX_ID },
+    ]);
+    expect(asked).toEqual([0n, 4n, 10n, 2n ** 40n + 3n]);
+  });
+});
+
+describe('bandwidth sums of raw site-days', () => {
+  const bounds = plausibilityBounds(config());
+
+  test('stay exact past 2^53 and leave out a site-day above the bound, listing it', () => {
+    const batch = new DayBatch(new KeyIndex(), 2);
+    const sums = new BandwidthSums(batch, bounds, '');
+    const big = 2 ** 46; // below the bound of a 10 Gbit/s link (1.08e14 bytes a day)
+    for (let s = 1; s <= 300; s++) {
+      sums.add({ siteId: String(s), day: '2026-06-09', tenantId: '5', bytesOut: big + s, bytesIn: 1 });
+    }
+    sums.add({ siteId: '301', day: '2026-06-09', tenantId: '5', bytesOut: 2n ** 64n - 1n, bytesIn: 0 });
+    sums.add({ siteId: '302', day: '2026-06-09', tenantId: null, bytesOut: 3, bytesIn: 4 });
+    sums.flush();
+    const day = batch.finish().get('2026-06-09');
+    expect(day?.rejected).toEqual([{ id: '301@2026-06-09', reason: 'traffic_above_link_speed' }]);
+    const row = (key: string) => Array.from(day?.keys ?? []).indexOf(batch.keys.number(key));
+    const out = (r: number) =>
+      Number.isNaN(day?.values[0]?.[r]) ? day?.big[0]?.get(r) : BigInt(day?.values[0]?.[r] ?? -1);
+    // 300 × 2^46 + (1 + … + 300) > 2^53
+    expect(out(row('5'))).toBe(300n * 2n ** 46n + 45150n);
+    expect(out(row(''))).toBe(3n);
+  });
+});
+
+test('the fast row parser reads rows as the source guard does, bad ones included', () => {
+  const parse = bandwidthRowParser();
+  const good = { site_id: '7', day: '2026-06-09', tenant_id: '3', bytes_out: '12', bytes_in: '0' };
+  const rows: Record<string, unknown>[] = [
+    good,
+    good, // the cached day and tenant
+    { ...good, tenant_id: null },
+    { ...good, day: '2026-06-09 10:00:00' },
+    { ...good, bytes_out: '18446744073709551615' },
+    { ...good, day: '2026-13-01' },
+    { ...good, day: '2026-13-01' },
+    { ...good, tenant_id: 'x' },
+    { ...good, tenant_id: 'x' },
+    { ...good, site_id: '-1' },
+    { ...good, bytes_in: '-5' },
+    { ...good, bytes_out: 'NaN' },
+  ];
+  for (const raw of rows) expect(parse(raw)).toEqual(bandwidthSource.parse(raw));
+  expect(rows.map((r) => parse(r) !== undefined)).toEqual([
+    true,
+    true,
+    true,
+    true,
+    true,
+    ...Array(7).fill(false),
+  ]);
+});
+
+describe('chunked bandwidth read on the database', () => {
+  let db: Awaited<ReturnType<typeof createSchemaDatabase>>;
+  beforeAll(async () => {
+    db = await createSchemaDatabase();
+    await insert(db.pool, 'teams', [team(1), team(2)]);
+    await insert(db.pool, 'sites', [
+      site(1, 1, null),
+      site(2, 1, null, { deleted_at: '2026-06-01 00:00:00' }),
+      site(9, 2, null),
+      { ...site(1, 2, null), id: String(2n ** 40n), domain: 'far.example' },
+    ]);
+    const rows: [string, string, string][] = [
+      ['1', '2026-06-09', String(2 ** 45)],
+      ['2', '2026-06-09', String(2 ** 45 + 1)], // a deleted site still counts for its tenant
+      ['2', '2026-06-10', '5'],
+      ['9', '2026-06-08', '7'],
+      ['9', '2026-04-01', '1000'], // before the scan
+      [String(2n ** 40n), '2026-06-10', '11'],
+      [MAX_ID.toString(), '2026-06-10', '13'], // a site missing from the sites table: tenant NULL
+      ['9', '2026-06-09', (2n ** 63n).toString()], // above the bound: left out, listed
+    ];
+    for (const [siteId, day, out] of rows) {
+      await db.pool.query(
+        'INSERT INTO site_bandwidth_daily (site_id, day, bytes_in, bytes_out) VALUES (?, ?, 1, ?)',
+        [siteId, day, out],
+      );
+    }
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  const bandwidth = async (document: object) => {
+    const outcome = (await fetchSources(db.exporterPool, config(document), now))
+      .bandwidth as SourceOutcome<BandwidthRow>;
+    if (!outcome.ok) throw outcome.error;
+    // the listing of rejected site-days rides on the first row
+    return outcome.rows.map(({ rejected, ...r }) =>
+      rejected ? { ...r, rejected: rejected.map((x) => x.id) } : r,
+    );
+  };
+
+  test.each([0, 1, 2, 1000])(
+    'gives the same exact rows in chunks of %i sites (0: one statement)',
+    async (n) => {
+      expect(await bandwidth({ collection: { bandwidth_chunk_sites: n } })).toEqual([
+        {
+          tenantId: null,
+          egress30d: 13n,
+          ingress30d: 1n,
+          egressMonthToDate: 13n,
+          rejected: ['9@2026-06-09'],
+        },
+        {
+          tenantId: '1',
+          egress30d: 2n ** 46n + 6n,
+          ingress30d: 3n,
+          egressMonthToDate: 2n ** 46n + 6n,
+        },
+        {
+          tenantId: '2',
+          egress30d: 18n,
+          ingress30d: 2n, // the rejected site-day is left out in both directions
+          egressMonthToDate: 18n,
+        },
+      ]);
+    },
+  );
+
+  test('an override without :from_site and :to_site runs once, not once per chunk', async () => {
+    const override = `SELECT b.site_id, b.day, s.team_id AS tenant_id, b.bytes_out, b.bytes_in
+      FROM site_bandwidth_daily b LEFT JOIN sites s ON s.id = b.site_id
+      WHERE b.day >= :from_day AND b.day <= :to_day`;
+    const rows = await bandwidth({
+      collection: { bandwidth_chunk_sites: 1 },
+      sources: { bandwidth: override },
+    });
+    expect(rows.map((r) => [r.tenantId, r.egress30d])).toEqual([
+      [null, 13n],
+      ['1', 2n ** 46n + 6n],
+      ['2', 18n],
+    ]);
+  });
+});
