@@ -192,8 +192,25 @@ function main() {
     raw = sourceRows(scale, now);
     if (cache) fs.writeFileSync(cache, JSON.stringify(raw));
   }
+  // the usage sources return rows per day (usage/ keeps them); the model gets the window's sums
+  const integer = (value: unknown) => BigInt(String(value ?? 0));
+  const usageRows = {
+    bandwidth: (raw.bandwidth ?? []).map((r) => ({
+      tenantId: r.tenant_id === null ? null : String(r.tenant_id),
+      egress30d: integer(r.egress_30d),
+      ingress30d: integer(r.ingress_30d),
+      egressMonthToDate: integer(r.egress_mtd),
+    })),
+    email: (raw.email ?? []).map((r) => ({
+      tenantId: String(r.tenant_id),
+      type: String(r.type),
+      sent30d: integer(r.sent_30d),
+      sentMonthToDate: integer(r.sent_mtd),
+    })),
+  };
   const snapshot = Object.fromEntries(
     SOURCE_NAMES.map((name) => {
+      if (name === 'bandwidth' || name === 'email') return [name, usageRows[name]];
       const parse = SOURCES[name].parse as (row: Raw) => unknown;
       return [name, (raw[name] ?? []).map((row) => parse(row)).filter((row) => row !== undefined)];
     }),

@@ -15,6 +15,12 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import cliProgress from 'cli-progress';
+import { jsonCodec } from '../src/cache/shared-cache';
+import { parseConfig } from '../src/config';
+import { plausibilityBounds } from '../src/plausibility';
+import { addBandwidthRow, addEmailRow, bandwidthDays, emailDays, type UsageDays } from '../src/usage';
+import type { UsageState } from '../src/sources';
+import { addDays, scanRange } from '../src/sources/params';
 import mysql from 'mysql2/promise';
 import {
   freePort,
@@ -38,6 +44,8 @@ const HELP = `Usage: flock /tmp/chom-bench.lock npm run bench:serving -w exporte
   --connections=N              wrk connections (default 10)
   --ttl=S                      collection.ttl_seconds of the replicas (default 5)
   --periods=N                  TTL periods the replicas are scraped for when counting collections (default 6)
+  --state-tenants=N            tenants of the usage day tables whose sharing cost is measured (default 100000)
+  --only=state                 measure only that (no instances needed)
   --no-progress                no progress bar
   --help                       this text
 Needs the Debian packages wrk, nginx-light (or nginx), mariadb-server and redis-server.
@@ -274,6 +282,66 @@ export async function collectionsPerTtl(
   };
 }
 
+export interface StateSharingCost {
+  tenants: number;
+  days: number;
+  /** on the event loop: the day tables to JSON */
+  blockingMs: number;
+  /** until the bytes are ready (gzip on the thread pool included) */
+  encodeMs: number;
+  bytes: number;
+  decodeMs: number;
+}
+
+/**
+ * What sharing the usage day tables costs: day tables of `tenants` tenants with traffic and two
+ * message types on every day of the scan, encoded as they go to Redis (JSON, gzip), then decoded
+ * and restored as the next collector does.
+ */
+export async function measureStateSharing(tenants: number, now = new Date()): Promise<StateSharingCost> {
+  const bounds = plausibilityBounds(parseConfig({}));
+  const bandwidth = bandwidthDays();
+  const email = emailDays(bounds);
+  const scan = scanRange(now);
+  const fill = (
+    days: UsageDays,
+    add: (batch: ReturnType<UsageDays['batch']>, day: string, t: number) => void,
+  ) => {
+    const plan = { full: true, range: scan };
+    const batch = days.batch(plan);
+    for (let day = scan.from; day <= scan.to; day = addDays(day, 1))
+      for (let t = 1; t <= tenants; t++) add(batch, day, t);
+    days.commit(plan, batch, now);
+  };
+  let dayCount = 0;
+  for (let day = scan.from; day <= scan.to; day = addDays(day, 1)) dayCount++;
+  fill(bandwidth, (batch, day, t) =>
+    addBandwidthRow(batch, {
+      day,
+      tenantId: String(t),
+      bytesOut: t * 1_000_003,
+      bytesIn: t * 7919,
+      rejected: [],
+    }),
+  );
+  fill(email, (batch, day, t) => {
+    addEmailRow(batch, { day, tenantId: String(t), type: 'transactional', sent: t % 97 });
+    addEmailRow(batch, { day, tenantId: String(t), type: 'marketing', sent: t % 13 });
+  });
+  const codec = jsonCodec<UsageState>();
+  let started = performance.now();
+  const encoding = codec.encode({ bandwidth: bandwidth.serialize(), email: email.serialize() });
+  const blockingMs = performance.now() - started;
+  const bytes = await encoding;
+  const encodeMs = performance.now() - started;
+  started = performance.now();
+  const state = await codec.decode(bytes);
+  bandwidthDays().restore(state.bandwidth);
+  emailDays(bounds).restore(state.email);
+  const decodeMs = performance.now() - started;
+  return { tenants, days: dayCount, blockingMs, encodeMs, bytes: bytes.length, decodeMs };
+}
+
 function option(name: string, fallback: string): string {
   const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
   return arg ? arg.slice(name.length + 3) : fallback;
@@ -301,6 +369,19 @@ async function main() {
   const ttl = positive('ttl', 5);
   const periods = positive('periods', 6);
   const progress = !process.argv.includes('--no-progress');
+  const stateTenants = positive('state-tenants', 100_000);
+  const stateReport = async () => {
+    const cost = await measureStateSharing(stateTenants);
+    return [
+      `usage day tables shared through Redis: ${cost.tenants} tenants × ${cost.days} days (bandwidth, 2 e-mail types):`,
+      `encode ${fmt(cost.encodeMs, 0)} ms (${fmt(cost.blockingMs, 0)} ms of it on the event loop), ${(cost.bytes / 2 ** 20).toFixed(1)} MiB in Redis, decode and restore ${fmt(cost.decodeMs, 0)} ms`,
+      '',
+    ].join('\n');
+  };
+  if (option('only', '') === 'state') {
+    process.stdout.write(await stateReport());
+    return;
+  }
 
   const steps = [
     'MariaDB',
@@ -412,6 +493,7 @@ async function main() {
         count(shared),
         count(alone),
         '',
+        await stateReport(),
       ].join('\n'),
     );
   } finally {

@@ -8,7 +8,13 @@ import { createHealthMetrics, type HealthMetrics } from './exposition/health-met
 import { buildReport, type CostReport, type UsageSnapshot } from './model';
 import type { DailyUsage } from './model/daily-usage';
 import { createRejectionTracker } from './plausibility';
-import { createSourceReader, fetchSources, type SourceOutcomes, type SourceRows } from './sources';
+import {
+  createSourceReader,
+  fetchSources,
+  type SourceOutcomes,
+  type SourceRows,
+  type UsageState,
+} from './sources';
 import packageJson from '../package.json';
 
 export const VERSION: string = packageJson.version;
@@ -53,6 +59,10 @@ export interface Collector {
   dailyUsage(): DailyUsage;
   /** Kills running source statements and fails later ones at once (the exporter is stopping). */
   stop(): Promise<void>;
+  /** The usage day tables as plain data, their replacement, and a mark that changes when they move on. */
+  usageState(): UsageState;
+  restoreUsage(state: UsageState): void;
+  usageMark(): string;
   /** the exporter's own metrics, rendered on every scrape */
   readonly health: HealthMetrics;
 }
@@ -175,6 +185,9 @@ export function createCollector(options: {
     },
     dailyUsage: () => reader.dailyUsage(clock()),
     stop: () => reader.cancel(),
+    usageState: () => reader.usageState(),
+    restoreUsage: (state) => reader.restoreUsage(state),
+    usageMark: () => reader.usageMark(),
     health,
   };
 }

@@ -14,8 +14,9 @@ Environment:
   CHOM_DATABASE_URL    required. mysql://user:password@host:port/database of the application database
                        (a user with SELECT is enough; sessions are read-only and in UTC)
   CHOM_REDIS_URL       optional redis://[user:password@]host:port[/db] (rediss:// for TLS): replicas share the
-                       finished exposition there, so across replicas one collection runs per ttl_seconds;
-                       without it, or while Redis is unreachable, each replica collects alone (no scrape fails)
+                       finished exposition there (and, with shared_cache.share_usage_tables, the usage day
+                       tables), so across replicas one collection runs per ttl_seconds; without it, or while
+                       Redis is unreachable, each replica collects alone (no scrape fails)
   CHOM_PORT            HTTP port (default 9864)
   CHOM_LISTEN_ADDRESS  address to listen on (default 0.0.0.0)
   CHOM_CONFIG          path of the YAML config (optional: every setting has a default)
@@ -79,6 +80,8 @@ YAML settings (all optional; see exporter/chom-finops.example.yml and docs/confi
                                          A value past a bound is left out of every figure, logged with the
                                          row's ID and counted in chom_exporter_rejected_rows{source,reason}
   shared_cache.key_prefix                prefix of the Redis keys of the shared cache (default chom-finops:exporter)
+  shared_cache.share_usage_tables        share the usage day tables too, so the next collector reads only recent days
+                                         (default false: costly with many tenants, see docs/performance.md)
   sources.<name>                         SQL replacing a source query; names: tenants, subscriptions, servers,
                                          sites, server_sites, bandwidth, email, database_size. Parameters:
                                          :now :today :window_start :month_start :scan_start :window_start_ts

@@ -1,7 +1,8 @@
 import pino from 'pino';
 import { ExpositionCache } from './cache/exposition-cache';
 import { cacheNamespace, createRedisClient } from './cache/redis';
-import { SharedSlot } from './cache/shared-cache';
+import { jsonCodec, SharedSlot } from './cache/shared-cache';
+import { SharedState } from './cache/shared-state';
 import { createCollector, VERSION } from './collector';
 import { ConfigError, loadConfigFile, loadEnvironment } from './config';
 import { DATA_EXPOSITION_VERSION, dataExpositionCodec } from './exposition/data-exposition';
@@ -11,7 +12,7 @@ import { HELP } from './help';
 import { createApp } from './server/app';
 import { listen } from './server/listen';
 import { loadWebConfigFile } from './server/web-config';
-import { createPool } from './sources';
+import { createPool, USAGE_STATE_VERSION, type UsageState } from './sources';
 
 function fail(error: unknown): never {
   if (error instanceof ConfigError) {
@@ -70,20 +71,28 @@ async function main(argv: string[]): Promise<void> {
         healthExposition.invalidate();
       })
     : undefined;
+  const namespace = cacheNamespace(config.shared_cache.key_prefix, config, env.databaseUrl);
   const exposition = new ExpositionCache({
     collector,
     ttlMs: config.collection.ttl_seconds * 1000,
     logger,
     onRefreshed: () => healthExposition.invalidate(),
     shared: redis
-      ? new SharedSlot(
-          redis,
-          cacheNamespace(config.shared_cache.key_prefix, config, env.databaseUrl),
-          'exposition',
-          DATA_EXPOSITION_VERSION,
-          dataExpositionCodec,
-        )
+      ? new SharedSlot(redis, namespace, 'exposition', DATA_EXPOSITION_VERSION, dataExpositionCodec)
       : undefined,
+    // the day tables go with the result, so the replica that collects next reads only the recent days
+    state:
+      redis && config.shared_cache.share_usage_tables
+        ? new SharedState(
+            new SharedSlot(redis, namespace, 'usage-days', USAGE_STATE_VERSION, jsonCodec<UsageState>()),
+            {
+              state: () => collector.usageState(),
+              restore: (state) => collector.restoreUsage(state),
+              mark: () => collector.usageMark(),
+            },
+            logger,
+          )
+        : undefined,
   });
   const app = createApp({ exposition, health: healthExposition, pool, logger });
 

@@ -10,6 +10,7 @@ import { prng } from './support/random-usage';
 type Db = Awaited<ReturnType<typeof createSchemaDatabase>>;
 
 const HOUR = 3_600_000;
+const FIXED_DATABASE_SIZE = 'SELECT 1073741824 AS bytes';
 const DAY = 24 * HOUR;
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const timestamp = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
@@ -105,6 +106,8 @@ describe('incremental collection', () => {
       const cfg = config({
         collection: { ttl_seconds: 60, full_read_interval_seconds: 10 * 24 * 3600 },
         pricing: { bandwidth: { included_gib_month: 50 } },
+        // InnoDB updates the table sizes on its own schedule: a fixed size keeps the comparison exact
+        sources: { database_size: FIXED_DATABASE_SIZE },
       });
       let now = start;
       const collector = createCollector({
@@ -144,7 +147,10 @@ describe('incremental collection', () => {
     db = await createSchemaDatabase();
     const start = Date.UTC(2026, 5, 10, 12);
     await fillRandom(db, 7, start);
-    const cfg = config({ collection: { ttl_seconds: 60, full_read_interval_seconds: 3600 } });
+    const cfg = config({
+      collection: { ttl_seconds: 60, full_read_interval_seconds: 3600 },
+      sources: { database_size: FIXED_DATABASE_SIZE },
+    });
     let now = start;
     const collector = createCollector({
       pool: db.exporterPool,
@@ -170,7 +176,7 @@ describe('incremental collection', () => {
     db = await createSchemaDatabase();
     const start = Date.UTC(2026, 5, 10, 12);
     await fillRandom(db, 8, start);
-    const cfg = config({});
+    const cfg = config({ sources: { database_size: FIXED_DATABASE_SIZE } });
     let now = start;
     const collector = createCollector({
       pool: db.exporterPool,
@@ -185,4 +191,33 @@ describe('incremental collection', () => {
     const cold = await collectOnce(db.exporterPool, cfg, new Date(now));
     expect(await render(result.report, cfg)).toBe(await render(cold.report, cfg));
   });
+});
+
+test('a tenant-day of e-mail above the bound (all types together) is left out and listed', async () => {
+  const db = await createSchemaDatabase();
+  try {
+    const now = Date.UTC(2026, 5, 10, 12);
+    const at = (hour: number) => timestamp(Date.UTC(2026, 5, 9, hour));
+    await insert(db.pool, 'teams', [team(1), team(2)]);
+    await insert(db.pool, 'email_logs', [
+      // tenant 1: 3 + 3 messages on the 9th, above a bound of 5 only together
+      ...[1, 2, 3].map((h) => ({ team_id: 1, type: 'transactional', sent_at: at(h) })),
+      ...[4, 5, 6].map((h) => ({ team_id: 1, type: 'marketing', sent_at: at(h) })),
+      // tenant 2: exactly the bound
+      ...[1, 2, 3, 4, 5].map((h) => ({ team_id: 2, type: 'marketing', sent_at: at(h) })),
+      { team_id: 1, type: 'marketing', sent_at: timestamp(now - HOUR) }, // another day: kept
+    ]);
+    const cfg = config({ plausibility: { max_emails_per_tenant_day: 5 } });
+    const { report } = await collectOnce(db.exporterPool, cfg, new Date(now));
+    const sent = Object.fromEntries((report?.usage.emails ?? []).map((e) => [e.type, Number(e.sent30d)]));
+    expect(sent).toEqual({ marketing: 6 });
+    expect(report?.rejections).toContainEqual({
+      source: 'email',
+      reason: 'emails_above_limit',
+      id: '1@2026-06-09',
+    });
+    expect(report?.rejections.filter((r) => r.source === 'email')).toHaveLength(1);
+  } finally {
+    await db.close();
+  }
 });

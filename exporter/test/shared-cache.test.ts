@@ -27,6 +27,8 @@ const TTL_SECONDS = 3;
 const MARKER = 'chom_collection_marker';
 const SLOW_DATABASE_SIZE = `SELECT (SELECT COALESCE(SUM(data_length + index_length), 0) FROM information_schema.TABLES WHERE table_schema = DATABASE()) AS bytes FROM (SELECT SLEEP(1) AS ${MARKER}) AS pause`;
 const USERS = ['replica_a', 'replica_b', 'replica_c'];
+/** a replica started late, which has never read the usage tables itself */
+const LATECOMER = 'replica_d';
 const schemaSql = fs.readFileSync(path.join(__dirname, '..', 'src', 'demo', 'schema.sql'), 'utf8');
 
 interface Collection {
@@ -40,6 +42,7 @@ describe('three replicas sharing one Redis', () => {
   let admin: mysql.Pool;
   let redis: RedisInstance;
   let replicas: RunningExporter[] = [];
+  let configYaml: string;
   const keyPrefix = `chom-test-${crypto.randomBytes(4).toString('hex')}`;
 
   /** Marked statements (collections) of the replicas since `since` (database clock), oldest first. */
@@ -100,7 +103,7 @@ describe('three replicas sharing one Redis', () => {
     mariadb = await startMariaDbInstance({ extraArgs: ['--general-log=1', '--log-output=TABLE'] });
     const root = await mysql.createConnection({ uri: mariadb.serverUrl });
     await root.query('CREATE DATABASE chom CHARACTER SET utf8mb4');
-    for (const user of USERS) {
+    for (const user of [...USERS, LATECOMER]) {
       await root.query(`CREATE USER '${user}'@'%' IDENTIFIED BY 'secret-${user}'`);
       await root.query(`GRANT SELECT ON chom.* TO '${user}'@'%'`);
     }
@@ -110,10 +113,12 @@ describe('three replicas sharing one Redis', () => {
     await insert(admin, 'teams', [team(1), team(2)]);
     await insert(admin, 'vps_servers', [server(1), server(2, { team_id: 2 })]);
     await insert(admin, 'sites', [site(1, 1, 1), site(2, 2, 2)]);
+    const today = new Date().toISOString().slice(0, 10);
+    await insert(admin, 'site_bandwidth_daily', [{ site_id: 1, day: today, bytes_in: 10, bytes_out: 20 }]);
     redis = await startRedisInstance();
-    const configYaml = [
+    configYaml = [
       `collection: { ttl_seconds: ${TTL_SECONDS} }`,
-      `shared_cache: { key_prefix: ${keyPrefix} }`,
+      `shared_cache: { key_prefix: ${keyPrefix}, share_usage_tables: true }`,
       `sources: { database_size: ${JSON.stringify(SLOW_DATABASE_SIZE)} }`,
     ].join('\n');
     for (const user of USERS) {
@@ -140,8 +145,17 @@ describe('three replicas sharing one Redis', () => {
       Promise.all(replicas.map((r) => metric(r, 'chom_exporter_collections_total'))).then((v) =>
         v.reduce((a, b) => (a ?? 0) + (b ?? 0), 0),
       );
-    const before = { database: (await collections()).length, exporters: await counted() };
-    expect(before.exporters).toBe(before.database);
+    // the exporters' own count agrees with the database's once no collection is under way
+    const agree = () =>
+      eventually(
+        async () => {
+          const exporters = await counted();
+          return exporters === (await collections()).length ? exporters : undefined;
+        },
+        15_000,
+        'the exporters and the database to agree on the collections',
+      );
+    await agree();
 
     let stopped = false;
     const loads = replicas.map((r) => scrapeUntil(r, 8, () => stopped));
@@ -163,8 +177,7 @@ describe('three replicas sharing one Redis', () => {
         TTL_SECONDS,
       );
     }
-    // the exporters' own count agrees with the database's
-    expect(await counted()).toBe((await collections()).length);
+    await agree();
     // the replicas that did not collect served the shared figures
     const shared = await Promise.all(
       replicas.map((r) => metric(r, 'chom_exporter_cache_refreshes_total', { outcome: 'shared' })),
@@ -197,7 +210,7 @@ describe('three replicas sharing one Redis', () => {
     const client = new Redis(redis.url);
     try {
       const entryKey = async () => {
-        const keys = await client.keys(`${keyPrefix}:*:entry`);
+        const keys = await client.keys(`${keyPrefix}:*:exposition:*:entry`);
         expect(keys).toHaveLength(1);
         return keys[0] as string;
       };
@@ -320,5 +333,46 @@ describe('three replicas sharing one Redis', () => {
       await Promise.all(loads.map((l) => l.done));
     }
     for (const load of loads) expect(load.failures).toEqual([]);
+  }, 90_000);
+
+  test('a replica that has never collected continues from the shared day tables: it reads only the recent days', async () => {
+    const since = await databaseNow();
+    const latecomer = await startExporter({
+      databaseUrl: `mysql://${LATECOMER}:secret-${LATECOMER}@127.0.0.1:${mariadb.port}/chom`,
+      configYaml,
+      env: { CHOM_REDIS_URL: redis.url, CHOM_LOG_LEVEL: 'debug' },
+    });
+    try {
+      // left alone, it must collect (it may already have, on start)
+      for (const replica of replicas.splice(0)) await replica.stop();
+      replicas.push(latecomer);
+      await nextCollection(since, [LATECOMER]);
+      const [rows] = await admin.query(
+        `SELECT argument FROM mysql.general_log
+         WHERE user_host LIKE ? AND argument LIKE '%FROM site_bandwidth_daily%' AND event_time >= FROM_UNIXTIME(?)
+         ORDER BY event_time`,
+        [`${LATECOMER}[%`, since],
+      );
+      const statements = (rows as Array<{ argument: Buffer | string }>).map((r) => r.argument.toString());
+      expect(statements.length).toBeGreaterThanOrEqual(1);
+      const from = /day >= '(\d{4}-\d{2}-\d{2})'/.exec(statements[0] as string)?.[1];
+      const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+      // a full read would start 35 days back
+      expect(from).toBeDefined();
+      expect((from as string) >= yesterday).toBe(true);
+      // and the figures it publishes are the same usage
+      await eventually(
+        async () =>
+          ((await metric(latecomer, 'chom_exporter_cache_refreshes_total', { outcome: 'collected' })) ?? 0) >=
+          1
+            ? true
+            : undefined,
+        15_000,
+        'the latecomer to publish',
+      );
+      expect(await metric(latecomer, 'chom_network_egress_bytes_30d')).toBe(20);
+    } finally {
+      if (!replicas.includes(latecomer)) await latecomer.stop();
+    }
   }, 90_000);
 });

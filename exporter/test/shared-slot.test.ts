@@ -1,8 +1,10 @@
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
 import { startRedisInstance } from '@chom/test-support';
-import { KEY_SCHEMA_VERSION, SharedSlot, type Codec, type Lease } from '../src/cache/shared-cache';
+import { KEY_SCHEMA_VERSION, SharedSlot, jsonCodec, type Codec, type Lease } from '../src/cache/shared-cache';
 import { refreshThroughSlot } from '../src/cache/refresh';
+import { SharedState, type StateHolder } from '../src/cache/shared-state';
+import pino from 'pino';
 
 /** The lease, fencing and freshness rules of a shared slot, against a real Redis. */
 
@@ -86,6 +88,87 @@ describe('a shared slot on the shared Redis (keys under a prefix of this run)', 
     expect((await slot.read())?.value).toBe('newer');
   });
 
+  test("state fenced with another slot's lease token: only a newer token replaces it", async () => {
+    const state = new SharedSlot(
+      redis,
+      namespace,
+      'usage-days',
+      1,
+      jsonCodec<{ days: string[]; big: string }>(),
+    );
+    const older = lease(await slot.acquire(100));
+    await sleep(150);
+    const newer = lease(await slot.acquire(5000));
+    const value = { days: ['2026-11-28', '2026-11-29'], big: (2n ** 70n).toString() };
+    expect(await state.token()).toBeUndefined();
+    expect(await state.putFenced(newer.token, value)).toBe(true);
+    expect(await state.putFenced(older.token, { days: [], big: '0' })).toBe(false);
+    expect(await state.putFenced(newer.token, { days: [], big: '1' })).toBe(false);
+    expect(await state.token()).toBe(newer.token);
+    expect(await state.read()).toEqual({ token: newer.token, value });
+  });
+
+  test('shared state: the replica that takes over continues from the newest state, never an older one', async () => {
+    /** a replica's day tables, reduced to the days it has read */
+    class Days implements StateHolder<string[]> {
+      days: string[] = [];
+      state() {
+        return [...this.days];
+      }
+      restore(state: string[]) {
+        this.days = [...state];
+      }
+    }
+    const logger = pino({ level: 'silent' });
+    const stateSlot = () => new SharedSlot(redis, namespace, 'usage-days', 1, jsonCodec<string[]>());
+    const a = new Days();
+    const b = new Days();
+    const sharedA = new SharedState(stateSlot(), a, logger);
+    const sharedB = new SharedState(stateSlot(), b, logger);
+
+    // A collects (lease 1) and publishes its days
+    const first = lease(await slot.acquire(100));
+    expect(await sharedA.pull()).toBe(false);
+    a.days = ['d1', 'd2'];
+    expect(await sharedA.push(first.token)).toBe(true);
+    await sleep(150);
+    // B takes over (lease 2): it starts from A's days, reads one more, publishes
+    const second = lease(await slot.acquire(5000));
+    expect(await sharedB.pull()).toBe(true);
+    expect(b.days).toEqual(['d1', 'd2']);
+    b.days.push('d3');
+    expect(await sharedB.push(second.token)).toBe(true);
+    // A wakes up late with lease 1: its state does not replace B's
+    expect(await sharedA.push(first.token)).toBe(false);
+    // and its next collection starts from B's
+    expect(await sharedA.pull()).toBe(true);
+    expect(a.days).toEqual(['d1', 'd2', 'd3']);
+    // nothing newer: nothing read again
+    expect(await sharedA.pull()).toBe(false);
+    expect(await sharedB.pull()).toBe(false);
+  });
+
+  test('shared state with a mark: pushed again only when it moved on, or when Redis lost it', async () => {
+    const stateSlot = new SharedSlot(redis, namespace, 'usage-days', 1, jsonCodec<string[]>());
+    let mark = 'full@1/day1';
+    const shared = new SharedState(
+      stateSlot,
+      { state: () => [mark], restore: () => undefined, mark: () => mark },
+      pino({ level: 'silent' }),
+    );
+    const tokens = async () => lease(await slot.acquire(50)).token;
+    expect(await shared.push(await tokens())).toBe(true);
+    await sleep(60);
+    expect(await shared.push(await tokens())).toBe(false); // unchanged: not written again
+    mark = 'full@1/day2';
+    await sleep(60);
+    expect(await shared.push(await tokens())).toBe(true);
+    await redis.del(...(await redis.keys(`${namespace}:*usage-days*`))); // Redis restarted empty
+    await sleep(60);
+    expect(await shared.push(await tokens())).toBe(true);
+    expect((await stateSlot.read())?.value).toEqual(['full@1/day2']);
+  });
+
   test('a released lease frees the slot at once', async () => {
     const first = lease(await slot.acquire(60_000));
     await first.release();
@@ -136,6 +219,33 @@ describe('a shared slot on the shared Redis (keys under a prefix of this run)', 
     expect(nothing.outcome).toBe('nothing');
     expect(await slot.acquire(1000)).toMatchObject({ kind: 'lease' });
   });
+});
+
+test('shared state: Redis unreachable costs the sharing only (nothing thrown, the state untouched)', async () => {
+  const down = new Redis('redis://127.0.0.1:1', {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+  });
+  try {
+    const holder = {
+      days: ['d1'],
+      state: () => ['d1'],
+      restore: () => {
+        throw new Error('must not be called');
+      },
+    };
+    const shared = new SharedState(
+      new SharedSlot(down, 'x', 'usage-days', 1, jsonCodec<string[]>()),
+      holder,
+      pino({ level: 'silent' }),
+    );
+    expect(await shared.pull()).toBe(false);
+    expect(await shared.push(123)).toBe(false);
+    expect(holder.days).toEqual(['d1']);
+  } finally {
+    down.disconnect();
+  }
 });
 
 test('fencing tokens keep growing after Redis restarts empty', async () => {

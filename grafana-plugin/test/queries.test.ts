@@ -4,10 +4,11 @@
  * rules, and checks that each returns series with the expected labels. A query that parses but returns
  * nothing fails.
  *
- * History: the days-until-limit rule needs a day of growth (deriv over [1d]) that a test cannot wait
- * for. It is backfilled: before Prometheus starts, `backfillOpenMetrics` writes a day of growing
- * chom_capacity_used and shrinking node_filesystem_avail_bytes (instance="history", ending 10 minutes
- * ago) into its TSDB. Everything else comes from the live scrapes within a few seconds.
+ * History: the days-until-limit rule needs a week of growth (the slope of the 7-day lows) that a test
+ * cannot wait for. It is backfilled: before Prometheus starts, `backfillOpenMetrics` writes nine days of
+ * the exporter's own chom_capacity_used series growing up to their value now (as `npm start` backfills
+ * them) and a shrinking node_filesystem_avail_bytes (instance="history"), ending 10 minutes ago, into
+ * its TSDB. Everything else comes from the live scrapes within a few seconds.
  *
  * Rule intervals: the rule files are used as they are except that every group's `interval` is set to
  * 1s, so that the 1m/5m/1h groups evaluate during the test instead of minutes later.
@@ -263,7 +264,7 @@ describe('every PromQL query of the pages and dashboards returns data', () => {
         : ['Resource', 'Days until limit'],
     );
     expect(rows).toHaveLength(series.length);
-    // The backfilled day of growth: storage and database grow.
+    // The backfilled growth: storage and database grow.
     expect(rows.map((r) => r.Resource)).toEqual(expect.arrayContaining(['database', 'storage']));
     for (const row of rows) {
       expect(isFilled(row.Resource) && isFilled(row['Days until limit'])).toBe(true);

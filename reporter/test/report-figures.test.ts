@@ -176,7 +176,8 @@ describe('the October 2026 report', () => {
     expect(storage.used).toBeCloseTo(used, 0);
     expect(storage.usedShare).toBeCloseTo(used / STORAGE.limitBytes, 6);
     const days = (STORAGE.limitBytes - used) / STORAGE.bytesPerDay;
-    expect(storage.daysUntilFull).toBeCloseTo(days, 1);
+    // The rule fits the slope of the 7-day lows through the 6-hourly samples: within 0.5 % of the truth.
+    expect(storage.daysUntilFull! / days).toBeCloseTo(1, 2);
   });
 
   test('the compute spike of 14 October is reported as an anomaly, and its alert as an alert of the period', () => {

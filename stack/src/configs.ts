@@ -249,9 +249,8 @@ export function stackExporterConfig(options: { accelerate?: Acceleration }): str
   const text = fs.readFileSync(path.join(repoRoot, 'exporter/chom-finops.example.yml'), 'utf8');
   if (!options.accelerate) return text;
   const config = YAML.parse(text) as { collection?: Record<string, unknown> };
-  // The example's query deadline (30 s) must stay below the TTL: leave it to its default, the TTL.
-  const { timeout_seconds: _exampleDeadline, ...collection } = config.collection ?? {};
-  config.collection = { ...collection, ttl_seconds: 1 };
+  // fresh figures at every 2 s scrape; each query's deadline must stay below the TTL
+  config.collection = { ...config.collection, ttl_seconds: 3, timeout_seconds: 2 };
   return YAML.stringify(config);
 }
 

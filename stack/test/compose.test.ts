@@ -237,6 +237,9 @@ describe('docker-compose stack: the file', () => {
     };
     const job = prometheusYml.scrape_configs.find((c) => c.job_name === 'chom-exporter');
     expect(commandText(service('history'))).toContain(`--instance=${job?.static_configs[0]?.targets[0]}`);
+    // and leaves the storage alone while Prometheus runs on it (a second `up`)
+    expect(service('prometheus').ports).toContain('9090:9090');
+    expect(commandText(service('history'))).toContain('--prometheus-url=http://prometheus:9090');
     // and the exporter config is the one the live exporter prices with
     expect(volumeAt('history', '/etc/chom/chom-finops.yml')).toBe(
       volumeAt('exporter', '/etc/chom/chom-finops.yml'),

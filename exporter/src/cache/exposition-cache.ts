@@ -4,6 +4,7 @@ import type { DataExposition } from '../exposition/data-exposition';
 import type { RefreshOutcome } from '../exposition/health-metrics';
 import { ProduceError, refreshThroughSlot } from './refresh';
 import type { SharedSlot } from './shared-cache';
+import type { SharedState } from './shared-state';
 
 export interface ExpositionCacheOptions {
   collector: Collector;
@@ -11,6 +12,8 @@ export interface ExpositionCacheOptions {
   logger: Logger;
   /** the slot shared by replicas (CHOM_REDIS_URL); without it every replica collects alone */
   shared?: SharedSlot<DataExposition>;
+  /** state the collections build on (the usage day tables), shared with the result */
+  state?: SharedState<unknown>;
   /** told after every refresh (the health metrics changed) */
   onRefreshed?: () => void;
 }
@@ -115,7 +118,10 @@ export class ExpositionCache {
       const result = await refreshThroughSlot({
         slot: shared,
         heldToken: this.heldToken,
-        produce: () => this.collectAlone(),
+        produce: async () => {
+          await this.options.state?.pull();
+          return this.collectAlone();
+        },
         freshMs: ttlMs,
         leaseMs: leaseMsFor(ttlMs),
         pollMs: Math.min(250, leaseMsFor(ttlMs) / 4),
@@ -134,6 +140,8 @@ export class ExpositionCache {
         case 'collected':
           this.keep(result.value, result.token, ttlMs);
           this.count('collected');
+          // after the result, so the other replicas need not wait for it; it never rejects
+          void this.options.state?.push(result.token);
           break;
         case 'fenced_out':
           this.keep(result.value, undefined, ttlMs);

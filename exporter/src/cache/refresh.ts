@@ -4,8 +4,8 @@ export interface SharedRefreshOptions<T> {
   slot: SharedSlot<T>;
   /** token of the value this replica serves now (undefined: none from the shared cache) */
   heldToken: number | undefined;
-  /** produces a new value (e.g. a collection); undefined: nothing worth sharing */
-  produce: () => Promise<T | undefined>;
+  /** produces a new value (e.g. a collection) under the lease `token`; undefined: nothing worth sharing */
+  produce: (token: number) => Promise<T | undefined>;
   /** how long a published value is fresh */
   freshMs: number;
   /** lease of the producer; renewed every third of it while it works */
@@ -70,7 +70,7 @@ export async function refreshThroughSlot<T>(options: SharedRefreshOptions<T>): P
     renewal.unref();
     let value: T | undefined;
     try {
-      value = await options.produce();
+      value = await options.produce(lease.token);
     } catch (error) {
       await lease.release().catch(() => undefined);
       throw new ProduceError(error as Error);
@@ -82,7 +82,7 @@ export async function refreshThroughSlot<T>(options: SharedRefreshOptions<T>): P
         await lease.release();
         return { outcome: 'nothing' };
       }
-      const published = await lease.publish(slot.codec.encode(value), options.freshMs);
+      const published = await lease.publish(await slot.codec.encode(value), options.freshMs);
       return published
         ? { outcome: 'collected', value, token: lease.token }
         : { outcome: 'fenced_out', value };

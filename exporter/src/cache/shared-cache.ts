@@ -1,3 +1,5 @@
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import type Redis from 'ioredis';
 
 /**
@@ -17,7 +19,14 @@ import type Redis from 'ioredis';
 /** Bump when the layout of the keys or of the entry hash changes. */
 export const KEY_SCHEMA_VERSION = 1;
 
+/** Encodes values for Redis; a codec with heavy work (gzip) does it off the event loop (a promise). */
 export interface Codec<T> {
+  encode(value: T): Buffer | Promise<Buffer>;
+  decode(bytes: Buffer): T | Promise<T>;
+}
+
+/** A codec whose work is small enough for the event loop. */
+export interface SyncCodec<T> extends Codec<T> {
   encode(value: T): Buffer;
   decode(bytes: Buffer): T;
 }
@@ -71,6 +80,14 @@ redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[3])
 if redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('DEL', KEYS[3]) end
 return 1`;
 
+// KEYS: entry. ARGV: token, value, retention ms. → 1 written, 0 fenced out.
+const PUT_FENCED = `
+local current = tonumber(redis.call('HGET', KEYS[1], 'token') or '0')
+if current >= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'token', ARGV[1], 'value', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`;
+
 export type AcquireResult = { kind: 'fresh' } | { kind: 'held' } | { kind: 'lease'; lease: Lease };
 
 export interface Lease {
@@ -105,7 +122,30 @@ export class SharedSlot<T> {
   async read(): Promise<SharedEntry<T> | undefined> {
     const [token, bytes] = await this.redis.hmgetBuffer(this.keys.entry, 'token', 'value');
     if (!token || !bytes) return undefined;
-    return { token: Number(token.toString()), value: this.codec.decode(bytes) };
+    return { token: Number(token.toString()), value: await this.codec.decode(bytes) };
+  }
+
+  /** The token of the stored value (fresh or not), or undefined when none was published. */
+  async token(): Promise<number | undefined> {
+    const token = await this.redis.hget(this.keys.entry, 'token');
+    return token === null ? undefined : Number(token);
+  }
+
+  /**
+   * Stores `value` with `token` (the token of a lease on another slot, such as the collection's)
+   * unless a value with the same or a newer token is stored: state that goes with a result, such as
+   * the usage day tables a collection read, fenced like the result itself.
+   */
+  async putFenced(token: number, value: T): Promise<boolean> {
+    const written = await this.redis.eval(
+      PUT_FENCED,
+      1,
+      this.keys.entry,
+      token,
+      await this.codec.encode(value),
+      ENTRY_RETENTION_MS,
+    );
+    return Number(written) === 1;
   }
 
   /** The token of the current value and how long it stays fresh, or undefined when it is not. */
@@ -153,4 +193,15 @@ export class SharedSlot<T> {
       },
     };
   }
+}
+
+const gzip = promisify(zlib.gzip);
+const gunzip = promisify(zlib.gunzip);
+
+/** A codec for JSON-compatible values, gzipped off the event loop (day tables compress well). */
+export function jsonCodec<T>(): Codec<T> {
+  return {
+    encode: async (value) => gzip(JSON.stringify(value), { level: 1 }),
+    decode: async (bytes) => JSON.parse((await gunzip(bytes)).toString()) as T,
+  };
 }

@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import type { Codec } from '../cache/shared-cache';
+import type { SyncCodec } from '../cache/shared-cache';
 import { renderFamilies, type ExpositionFormat, type MetricFamily } from './format';
 
 const gzip = promisify(zlib.gzip);
@@ -63,7 +63,7 @@ export const DATA_EXPOSITION_VERSION = 1;
  * 4 bytes: length of a JSON header { meta, text }; the header; the text body (`text` bytes); the
  * OpenMetrics body (the rest).
  */
-export const dataExpositionCodec: Codec<DataExposition> = {
+export const dataExpositionCodec: SyncCodec<DataExposition> = {
   encode(exposition) {
     const text = exposition.body('text');
     const header = Buffer.from(JSON.stringify({ meta: exposition.meta, text: text.length }));

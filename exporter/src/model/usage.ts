@@ -1,13 +1,11 @@
 import type { UsageSnapshot } from './snapshot';
 
-/** A count or byte total as a source row may hold it: a decimal.js Decimal, a bigint or a safe integer. */
-export type Count = bigint | number | { toFixed(digits: number): string };
+/** A count or byte total as a source row may hold it: a bigint or a safe integer. */
+export type Count = bigint | number;
 
-/** A whole count as a bigint (a decimal.js value is read through its integer text). */
+/** A whole count as a bigint. */
 export function toInteger(value: Count): bigint {
-  if (typeof value === 'bigint') return value;
-  if (typeof value === 'number') return BigInt(Math.trunc(value));
-  return BigInt(value.toFixed(0));
+  return typeof value === 'bigint' ? value : BigInt(Math.trunc(value));
 }
 
 /** Traffic of one tenant (null: of sites missing from `sites`) over the window and the month. */

@@ -10,6 +10,7 @@ import {
   emailDays,
   emailRows,
   type ReadPlan,
+  type SerializedUsageDays,
   type UsageDays,
 } from '../usage';
 import { bandwidthSource, type BandwidthDayRow, type BandwidthRow } from './bandwidth';
@@ -151,11 +152,25 @@ export interface SourceReader {
   dailyUsage(now: Date): DailyUsage;
   /** Kills running statements; later reads fail at once (the exporter is stopping). */
   cancel(): Promise<void>;
+  /** The usage day tables as plain data, to share them between replicas (cache/shared-state.ts). */
+  usageState(): UsageState;
+  /** Replaces the usage day tables with another replica's (the next read continues from them). */
+  restoreUsage(state: UsageState): void;
+  /** Changes when the day tables moved on to a new full read or a new day. */
+  usageMark(): string;
 }
+
+/** The usage day tables of both usage sources (layout: USAGE_STATE_VERSION). */
+export interface UsageState {
+  bandwidth: SerializedUsageDays;
+  email: SerializedUsageDays;
+}
+
+export const USAGE_STATE_VERSION = 1;
 
 export function createSourceReader(pool: mysql.Pool, config: Config): SourceReader {
   const runner = createStatementRunner(pool, config.collection.timeout_seconds);
-  const usage = { bandwidth: bandwidthDays(), email: emailDays() };
+  const usage = { bandwidth: bandwidthDays(), email: emailDays(plausibilityBounds(config)) };
   const fullReadIntervalMs = config.collection.full_read_interval_seconds * 1000;
   const bounds = plausibilityBounds(config);
   const plausibility: PlausibilityParams = plausibilityParams(bounds);
@@ -215,7 +230,7 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
       // The two usage reads go first so they start at once and the small ones fill the gaps.
       const [bandwidth, email, ...rest] = await Promise.all([
         readUsage(bandwidthSource, usage.bandwidth, addBandwidthRow, bandwidthRows, now),
-        readUsage(emailSource, usage.email, (batch, row) => addEmailRow(batch, row, bounds), emailRows, now),
+        readUsage(emailSource, usage.email, addEmailRow, emailRows, now),
         small('server_sites'),
         small('sites'),
         small('servers'),
@@ -237,6 +252,17 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
     },
     dailyUsage: (now) => dailyUsage(usage.bandwidth, usage.email, now),
     cancel: () => runner.cancelAll(),
+    usageState: () => ({ bandwidth: usage.bandwidth.serialize(), email: usage.email.serialize() }),
+    restoreUsage(state) {
+      // both are checked before either is replaced
+      const bandwidth = bandwidthDays();
+      const email = emailDays(plausibilityBounds(config));
+      bandwidth.restore(state.bandwidth);
+      email.restore(state.email);
+      usage.bandwidth = bandwidth;
+      usage.email = email;
+    },
+    usageMark: () => `${usage.bandwidth.readMark} ${usage.email.readMark}`,
   };
 }
 

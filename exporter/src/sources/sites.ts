@@ -12,29 +12,59 @@ export interface TenantSitesRow {
 }
 
 /**
- * Why a site's storage_used_bytes is not believed (plausibility/checks.ts, siteStorageRejection),
- * as SQL over `sites s LEFT JOIN vps_servers v ON v.id = s.vps_id`: NULL when it is plausible. The
- * disk is widened to DECIMAL so that no bound overflows BIGINT.
+ * Existing sites grouped by (tenant, server), with the largest site of each group: `where` narrows
+ * the sites read, `groupBy` orders the grouping columns (by server first when the sites are read in
+ * vps_id index order).
  */
-export const SITE_STORAGE_REJECTION = `CASE
-    WHEN s.storage_used_bytes > :max_site_storage_bytes THEN 'storage_above_limit'
-    WHEN v.disk_gb > 0 AND v.disk_gb <= :max_disk_gb
-      AND s.storage_used_bytes > CAST(v.disk_gb AS DECIMAL(40, 0)) * 1073741824 * :storage_over_disk_factor
-      THEN 'storage_above_disk'
-  END`;
+export const siteGroups = (
+  where = '',
+  groupBy = 'team_id, vps_id',
+) => `SELECT team_id AS tenant_id, vps_id AS server_id, COUNT(*) AS sites,
+    SUM(storage_used_bytes) AS storage_used_bytes, MAX(storage_used_bytes) AS largest
+  FROM sites
+  WHERE ${where}(deleted_at IS NULL OR deleted_at > :now)
+  GROUP BY ${groupBy}`;
+
+/**
+ * The largest believable storage of one site on server `v` (plausibility/checks.ts,
+ * siteStorageRejection): 2^53 bytes, and at most its disk × storage_over_disk_factor when the disk
+ * size is itself plausible and not 0. The disk is widened to DECIMAL so that no bound overflows.
+ */
+export const SITE_STORAGE_BOUND = `IF(v.disk_gb > 0 AND v.disk_gb <= :max_disk_gb,
+      LEAST(:max_site_storage_bytes, CAST(v.disk_gb AS DECIMAL(40, 0)) * 1073741824 * :storage_over_disk_factor),
+      :max_site_storage_bytes)`;
+
+/**
+ * The groups of siteGroups() with the bound of their server. Only a group whose largest site is past
+ * its bound is read again site by site (a correlated subquery on the group's rows), so that the bound
+ * costs one join per group, not one per site.
+ */
+export const boundedSiteGroups = (where = '', groupBy?: string) => `SELECT g.*, ${SITE_STORAGE_BOUND} AS bound
+  FROM (${siteGroups(where, groupBy)}) g LEFT JOIN vps_servers v ON v.id = g.server_id`;
+
+/** The rows of group `b` (a row of boundedSiteGroups) whose storage is `condition` its bound. */
+export const sitesOfGroup = (condition: string) => `FROM sites s
+      WHERE s.team_id = b.tenant_id AND s.vps_id <=> b.server_id
+        AND (s.deleted_at IS NULL OR s.deleted_at > :now) AND s.storage_used_bytes ${condition} b.bound`;
+
+/** Σ of the plausible storage of group `b`. */
+export const plausibleGroupStorage = `IF(b.largest <= b.bound, b.storage_used_bytes,
+      (SELECT COALESCE(SUM(s.storage_used_bytes), 0) ${sitesOfGroup('<=')}))`;
 
 /** Existing sites per tenant: count and plausible storage (placed on a server or not), and the rejected. */
 export const sitesSource: SourceDefinition<TenantSitesRow> = {
   name: 'sites',
-  sql: `SELECT r.tenant_id, COUNT(*) AS sites,
-  SUM(IF(r.rejection IS NULL, r.storage_used_bytes, 0)) AS storage_used_bytes,
-  GROUP_CONCAT(CONCAT(r.id, ':', r.rejection)) AS rejected
+  sql: `SELECT c.tenant_id, SUM(c.sites) AS sites, SUM(c.storage_used_bytes) AS storage_used_bytes,
+  GROUP_CONCAT(c.rejected) AS rejected
 FROM (
-  SELECT s.id, s.team_id AS tenant_id, s.storage_used_bytes, ${SITE_STORAGE_REJECTION} AS rejection
-  FROM sites s LEFT JOIN vps_servers v ON v.id = s.vps_id
-  WHERE s.deleted_at IS NULL OR s.deleted_at > :now
-) r
-GROUP BY r.tenant_id`,
+  SELECT b.tenant_id, b.sites, ${plausibleGroupStorage} AS storage_used_bytes,
+    IF(b.largest <= b.bound, NULL,
+      (SELECT GROUP_CONCAT(CONCAT(s.id, ':',
+          IF(s.storage_used_bytes > :max_site_storage_bytes, 'storage_above_limit', 'storage_above_disk')))
+        ${sitesOfGroup('>')})) AS rejected
+  FROM (${boundedSiteGroups()}) b
+) c
+GROUP BY c.tenant_id`,
   columns: ['tenant_id', 'sites', 'storage_used_bytes'],
   parse: rowGuard<TenantSitesRow>({
     tenantId: (r) => id(r.tenant_id),

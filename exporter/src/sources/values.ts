@@ -1,4 +1,4 @@
-import { Decimal, exactDecimal } from '../decimal';
+import { exactDecimal } from '../decimal';
 import { money, type Money } from '../model/money';
 import { REJECTION_REASONS, type RejectionReason } from '../plausibility/checks';
 import type { RejectedRow } from '../plausibility/rejections';
@@ -22,23 +22,6 @@ export function id(value: unknown): string | undefined {
 /** An identifier that may be NULL. */
 export function optionalId(value: unknown): string | null | undefined {
   return value === null || value === undefined ? null : id(value);
-}
-
-/** A non-negative quantity (bytes, counts, money). NULL counts as 0; negative or non-numeric is bad. */
-export function quantity(value: unknown): Decimal | undefined {
-  if (value === null || value === undefined) return new Decimal(0);
-  let d: Decimal;
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return undefined;
-    d = new Decimal(value);
-  } else if (typeof value === 'bigint') {
-    d = new Decimal(value.toString());
-  } else if (typeof value === 'string' && DECIMAL.test(value.trim())) {
-    d = new Decimal(value.trim());
-  } else {
-    return undefined;
-  }
-  return d.isNegative() ? undefined : d;
 }
 
 /**
@@ -74,11 +57,6 @@ export function amount(value: unknown): Money | undefined {
   else return undefined;
   const exact = exactDecimal(text);
   return exact.digits < 0n ? undefined : money(exact);
-}
-
-/** A quantity where NULL means "no limit". */
-export function optionalQuantity(value: unknown): Decimal | null | undefined {
-  return value === null || value === undefined ? null : quantity(value);
 }
 
 /** A label-like string; NULL or empty becomes `fallback`. */

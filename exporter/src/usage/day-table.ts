@@ -47,6 +47,15 @@ interface Growing {
  * The rows of one read, gathered per day. Duplicate (day, key) rows are added up (an override
  * grouping case-sensitively, say, returns 'Marketing' and 'marketing').
  */
+/**
+ * Looks at one day's rows (duplicates merged) and names those to leave out, with the rejections to
+ * list: a bound that applies to several rows together (e.g. a tenant's messages of all types).
+ */
+export type DayScreen = (
+  day: string,
+  rows: { key(row: number): string; amount(row: number, measure: number): Amount; count: number },
+) => { drop: ReadonlySet<number>; rejected: RejectedRow[] };
+
 export class DayBatch {
   private readonly growing = new Map<string, Growing>();
   private readonly rejected = new Map<string, RejectedRow[]>();
@@ -56,6 +65,7 @@ export class DayBatch {
     readonly measures: number,
     /** the group a key's totals go to (e.g. the message type); one group '' when absent */
     private readonly groupOf: (key: string) => string = () => '',
+    private readonly screen?: DayScreen,
   ) {}
 
   /** Rows of `day` left out on a plausibility bound (kept with the day, listed while it is held). */
@@ -112,12 +122,23 @@ export class DayBatch {
         }
       }
       for (const key of keys) slot[key] = -1;
+      let rejected = this.rejected.get(day) ?? [];
+      let kept = { keys, values, big };
+      if (this.screen) {
+        const screened = this.screen(day, {
+          key: (row) => this.keys.keys[keys[row] as number] as string,
+          amount: (row, m) => cell(values[m] as number[], big[m] as Map<number, bigint>, row),
+          count: keys.length,
+        });
+        if (screened.drop.size > 0) kept = without(kept, screened.drop);
+        rejected = [...rejected, ...screened.rejected];
+      }
       const columns: DayColumns = {
-        keys: Int32Array.from(keys),
-        values: values.map((v) => Float64Array.from(v)),
-        big,
+        keys: Int32Array.from(kept.keys),
+        values: kept.values.map((v) => Float64Array.from(v)),
+        big: kept.big,
         totals: new Map(),
-        rejected: this.rejected.get(day) ?? [],
+        rejected,
       };
       columns.totals = groupTotals(columns, this.keys, this.measures, this.groupOf);
       days.set(day, columns);
@@ -129,6 +150,27 @@ export class DayBatch {
     this.rejected.clear();
     return days;
   }
+}
+
+/** The rows not in `drop`, renumbered. */
+function without(
+  rows: { keys: number[]; values: number[][]; big: Map<number, bigint>[] },
+  drop: ReadonlySet<number>,
+): { keys: number[]; values: number[][]; big: Map<number, bigint>[] } {
+  const keys: number[] = [];
+  const values: number[][] = rows.values.map(() => []);
+  const big: Map<number, bigint>[] = rows.big.map(() => new Map());
+  for (let r = 0; r < rows.keys.length; r++) {
+    if (drop.has(r)) continue;
+    const row = keys.length;
+    keys.push(rows.keys[r] as number);
+    rows.values.forEach((column, m) => {
+      (values[m] as number[]).push(column[r] as number);
+      const b = rows.big[m]?.get(r);
+      if (b !== undefined) (big[m] as Map<number, bigint>).set(row, b);
+    });
+  }
+  return { keys, values, big };
 }
 
 const emptyDay = (measures: number): DayColumns => ({

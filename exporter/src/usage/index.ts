@@ -8,7 +8,7 @@ import type { RejectedRow } from '../plausibility/rejections';
 import type { Amount, DayBatch } from './day-table';
 import { UsageDays } from './usage-days';
 
-export { UsageDays, type ReadPlan } from './usage-days';
+export { UsageDays, type ReadPlan, type SerializedUsageDays } from './usage-days';
 export type { DayBatch } from './day-table';
 
 /**
@@ -34,8 +34,36 @@ export function bandwidthDays(): UsageDays {
   return new UsageDays(2);
 }
 
-export function emailDays(): UsageDays {
-  return new UsageDays(1, (key) => key.slice(key.indexOf(SEPARATOR) + 1));
+/** E-mail per day, tenant and type; a tenant's day above the bound (all types together) is left out. */
+export function emailDays(bounds: PlausibilityBounds): UsageDays {
+  return new UsageDays(
+    1,
+    (key) => key.slice(key.indexOf(SEPARATOR) + 1),
+    (day, rows) => {
+      const perTenant = new Map<string, bigint>();
+      const tenantOf = (row: number) => {
+        const key = rows.key(row);
+        return key.slice(0, key.indexOf(SEPARATOR));
+      };
+      for (let r = 0; r < rows.count; r++) {
+        const tenant = tenantOf(r);
+        perTenant.set(tenant, (perTenant.get(tenant) ?? 0n) + exact(rows.amount(r, SENT)));
+      }
+      const rejectedTenants = new Set<string>();
+      const rejected: RejectedRow[] = [];
+      for (const [tenant, sent] of perTenant) {
+        const reason = emailCountRejection(sent, bounds);
+        if (reason) {
+          rejectedTenants.add(tenant);
+          rejected.push({ id: `${tenant}@${day}`, reason });
+        }
+      }
+      const drop = new Set<number>();
+      if (rejectedTenants.size > 0)
+        for (let r = 0; r < rows.count; r++) if (rejectedTenants.has(tenantOf(r))) drop.add(r);
+      return { drop, rejected };
+    },
+  );
 }
 
 export function addBandwidthRow(batch: DayBatch, row: BandwidthDayRow): void {
@@ -43,16 +71,7 @@ export function addBandwidthRow(batch: DayBatch, row: BandwidthDayRow): void {
   batch.reject(row.day, row.rejected);
 }
 
-/**
- * Adds one (day, tenant, type) count, unless it is above the plausibility bound: then it is left out
- * and listed as tenant ID@day.
- */
-export function addEmailRow(batch: DayBatch, row: EmailDayRow, bounds: PlausibilityBounds): void {
-  const reason = emailCountRejection(exact(row.sent), bounds);
-  if (reason) {
-    batch.reject(row.day, [{ id: `${row.tenantId}@${row.day}`, reason }]);
-    return;
-  }
+export function addEmailRow(batch: DayBatch, row: EmailDayRow): void {
   batch.add(row.day, `${row.tenantId}${SEPARATOR}${row.type}`, [row.sent]);
 }
 

@@ -1,6 +1,6 @@
 import type { RejectedRow } from '../plausibility/rejections';
 import { addDays, scanRange, type DayRange } from '../sources/params';
-import { DayBatch, KeyIndex, KeySums, type DayColumns } from './day-table';
+import { DayBatch, KeyIndex, KeySums, type DayColumns, type DayScreen } from './day-table';
 
 /**
  * The day tables as plain JSON (e.g. to share them between replicas): amounts as decimal strings,
@@ -15,6 +15,12 @@ export interface SerializedUsageDays {
   readAt: number | null;
   coveredFrom: string | null;
   readThrough: string | null;
+}
+
+/** A serialized amount: a number while it is a safe integer (cheaper than a bigint per cell). */
+function exactAmount(text: string): number | bigint {
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : BigInt(text);
 }
 
 /** What the next read of a usage source covers. */
@@ -43,6 +49,8 @@ export class UsageDays {
   constructor(
     readonly measures: number,
     private readonly groupOf: (key: string) => string = () => '',
+    /** leaves out rows that fail a bound over several rows of a day (see DayScreen) */
+    private readonly screen?: DayScreen,
   ) {}
 
   plan(now: Date, fullReadIntervalMs: number): ReadPlan {
@@ -63,7 +71,7 @@ export class UsageDays {
 
   /** A batch for the rows of `plan` (a full read interns keys afresh, so stale ones go). */
   batch(plan: ReadPlan): DayBatch {
-    return new DayBatch(plan.full ? new KeyIndex() : this.keys, this.measures, this.groupOf);
+    return new DayBatch(plan.full ? new KeyIndex() : this.keys, this.measures, this.groupOf, this.screen);
   }
 
   /** Puts a successful read in place: its days replace those of its range (a day with no row is empty). */
@@ -135,7 +143,7 @@ export class UsageDays {
         batch.add(
           day.day,
           data.keys[k] as string,
-          day.amounts.map((column) => BigInt(column[row] as string)),
+          day.amounts.map((column) => exactAmount(column[row] as string)),
         ),
       );
       batch.reject(day.day, day.rejected);
@@ -146,6 +154,11 @@ export class UsageDays {
     this.readAt = data.readAt ?? Number.NEGATIVE_INFINITY;
     this.coveredFrom = data.coveredFrom ?? undefined;
     this.readThrough = data.readThrough ?? undefined;
+  }
+
+  /** Changes when a read moves the tables on to a new full read or a new day (worth sharing again). */
+  get readMark(): string {
+    return `${this.fullReadAt}/${this.readThrough ?? ''}`;
   }
 
   /** The key behind a key number. */

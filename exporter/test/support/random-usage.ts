@@ -1,9 +1,5 @@
-import { Decimal } from '../../src/decimal';
 import { Random } from '../../src/demo/random';
 import { money, type UsageSnapshot } from '../../src/model';
-
-/** Usage rows carry whole bigints (the day tables' sums). */
-const whole = (value: Decimal): bigint => BigInt(value.toFixed(0));
 
 /** The demo seeder's PRNG (mulberry32) as a function, so a failing seed can be replayed. */
 export function prng(seed: number): () => number {
@@ -20,8 +16,6 @@ export function randomSnapshot(seed: number, now: Date): UsageSnapshot {
   const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
   const bytes = () =>
     BigInt(pick([0, 1, 512, 1e6, 3.3e9, 7.77e10, MAX_BIGINT, int(2 ** 40)] as (number | string)[]));
-  // bandwidth and e-mail rows keep the sources' decimal.js values
-  const usageBytes = () => new Decimal(bytes().toString());
   const tenants = 1 + int(40);
   const servers = int(15);
   const tenantIds = Array.from({ length: tenants }, (_, i) => String(i + 1));
@@ -66,9 +60,9 @@ export function randomSnapshot(seed: number, now: Date): UsageSnapshot {
     if (random() < 0.6) {
       snapshot.bandwidth.push({
         tenantId,
-        egress30d: whole(usageBytes()),
-        ingress30d: whole(usageBytes()),
-        egressMonthToDate: whole(usageBytes()),
+        egress30d: bytes(),
+        ingress30d: bytes(),
+        egressMonthToDate: bytes(),
       });
     }
     for (const type of ['transactional', 'marketing', 'weird']) {
@@ -85,9 +79,9 @@ export function randomSnapshot(seed: number, now: Date): UsageSnapshot {
   if (random() < 0.5) {
     snapshot.bandwidth.push({
       tenantId: null,
-      egress30d: whole(usageBytes()),
-      ingress30d: whole(usageBytes()),
-      egressMonthToDate: whole(usageBytes()),
+      egress30d: bytes(),
+      ingress30d: bytes(),
+      egressMonthToDate: bytes(),
     });
   }
   return snapshot;

@@ -1,6 +1,6 @@
 /**
  * A real Prometheus with the project's recording rules (intervals shortened to 1 s) scraping the real
- * exporter on a seeded demo database and a node_exporter, with a day of capacity history backfilled:
+ * exporter on a seeded demo database and a node_exporter, with nine days of capacity history backfilled:
  * what the query tests and the screenshot script read, as Grafana's Prometheus datasource would.
  */
 import fs from 'node:fs';
@@ -33,24 +33,58 @@ capacity: { database_limit_bytes: 10737418240 }
 
 export const DAY = 86400;
 
-export function historyOpenMetrics(endSeconds: number): string {
-  const lines: string[] = ['# TYPE chom_capacity_used gauge', '# TYPE node_filesystem_avail_bytes gauge'];
-  const used: string[] = [];
-  const avail: string[] = [];
-  // One sample every 5 minutes for 24 hours: storage and database grow, the disk fills.
+/** A capacity series of the running exporter: its labels as Prometheus stores them, and its value now. */
+export interface CapacitySeries {
+  labels: string;
+  value: number;
+}
+
+/** The exporter's `chom_capacity_used` series with the job and instance labels Prometheus adds. */
+export function capacitySeries(metricsText: string, instance: string): CapacitySeries[] {
+  return [...metricsText.matchAll(/^chom_capacity_used\{([^}]*)\} (\S+)$/gm)].map((m) => ({
+    labels: `instance="${instance}",job="chom-exporter",${m[1]}`,
+    value: Number(m[2]),
+  }));
+}
+
+/** Growth of the backfilled capacity history: a share of the current use per day. */
+export const HISTORY_GROWTH_PER_DAY = 0.01;
+
+/**
+ * Nine days of history, one sample every 5 minutes until `endSeconds`: the exporter's own capacity
+ * series grow linearly up to their value now (as `npm start` backfills them from the database), and a
+ * host disk fills. The capacity forecast takes the slope of the 7-day lows (docs/forecasting.md), which
+ * a freshly started Prometheus evaluates at the history of 7 days ago: there the samples are one second
+ * apart, so that the lows move during the few seconds a test runs.
+ */
+export function historyOpenMetrics(
+  endSeconds: number,
+  capacity: CapacitySeries[],
+  nowSeconds: number,
+): string {
+  const times = new Set<number>();
+  for (let t = endSeconds - 9 * DAY; t <= endSeconds; t += 300) {
+    times.add(t);
+  }
+  for (let t = nowSeconds - 7 * DAY - 60; t <= nowSeconds - 7 * DAY + 600; t++) {
+    times.add(t);
+  }
+  const sorted = [...times].sort((x, y) => x - y);
+  const lines: string[] = ['# TYPE chom_capacity_used gauge'];
+  for (const series of capacity) {
+    for (const t of sorted) {
+      const value = series.value * (1 - (HISTORY_GROWTH_PER_DAY * (endSeconds - t)) / DAY);
+      lines.push(`chom_capacity_used{${series.labels}} ${value} ${t}`);
+    }
+  }
+  lines.push('# TYPE node_filesystem_avail_bytes gauge');
   for (let i = 0; i <= 288; i++) {
     const t = endSeconds - (288 - i) * 300;
-    used.push(
-      `chom_capacity_used{instance="history",job="chom-exporter",resource="storage",unit="bytes"} ${1e9 + i * 1e6} ${t}`,
-    );
-    used.push(
-      `chom_capacity_used{instance="history",job="chom-exporter",resource="database",unit="bytes"} ${1e8 + i * 1e5} ${t}`,
-    );
-    avail.push(
+    lines.push(
       `node_filesystem_avail_bytes{instance="history",job="node",device="/dev/history",fstype="ext4",mountpoint="/data"} ${5e10 - i * 1e7} ${t}`,
     );
   }
-  return [lines[0], ...used, lines[1], ...avail, '# EOF', ''].join('\n');
+  return [...lines, '# EOF', ''].join('\n');
 }
 
 export function rulesWithShortIntervals(dir: string): string[] {
@@ -101,7 +135,9 @@ export async function startQueryStack(): Promise<QueryStack> {
 
     const work = tempDir('plugin-queries');
     const dataDir = path.join(work.dir, 'data');
-    await backfillOpenMetrics(historyOpenMetrics(Math.floor(Date.now() / 1000) - 600), dataDir);
+    const now = Math.floor(Date.now() / 1000);
+    const capacity = capacitySeries(await exporter.metrics(), exporter.target);
+    await backfillOpenMetrics(historyOpenMetrics(now - 600, capacity, now), dataDir);
     prometheus = await startPrometheus({
       scrapeTargets: { 'chom-exporter': [exporter.target], node: [`127.0.0.1:${nodePort}`] },
       scrapeInterval: '1s',

@@ -15,7 +15,8 @@ import type {
 } from './types';
 import { opportunityKind, resourceLabel } from './opportunity-kinds';
 
-export const ANOMALY_Z_THRESHOLD = 3;
+/** The |z| of the ChomCostAnomaly alert (alerting/rules/alerts.yml): the report lists what would page. */
+export const ANOMALY_Z_THRESHOLD = 4;
 export const ALLOCATION_TARGET = 0.8;
 /** Data older than this at the period end is flagged as stale. */
 export const STALE_AFTER_SECONDS = 3600;

@@ -235,7 +235,7 @@ export function buildDocDefinition(model: ReportModel): TDocumentDefinitions {
 
   content.push(section('Anomalies and alerts', model));
   content.push({
-    text: `Anomalies: run-rate z-scores with |z| ≥ ${model.anomalies.threshold} against the 7-day hourly history.`,
+    text: `Anomalies: hourly costs with a robust z-score |z| ≥ ${model.anomalies.threshold} against the same hour one and two weeks earlier, adjusted for growth.`,
     style: 'muted',
     margin: [0, 0, 0, 4],
   });
