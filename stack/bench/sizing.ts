@@ -10,6 +10,7 @@ import {
   tempDir,
 } from '@chom/test-support';
 import { backfillHistory } from '../src/history';
+import { runMain } from '../src/run-main';
 
 const HELP = `Usage: npx tsx stack/bench/sizing.ts [--scales=small,medium] [--bytes-history=1d]
 
@@ -207,12 +208,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: Error) => {
-      process.stderr.write(`${error.stack ?? String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runMain(main);

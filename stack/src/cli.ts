@@ -29,6 +29,7 @@ import {
   type Service,
 } from './services';
 import { startSink, type Sink } from './sink';
+import { runMain } from './run-main';
 
 const execFileAsync = promisify(execFile);
 const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
@@ -658,12 +659,4 @@ function printTable(ports: Ports, layout: StateLayout, grafana: boolean, state: 
   process.stdout.write(`\nCHOM FinOps is running:\n\n${out.join('\n')}\n`);
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: Error) => {
-      process.stderr.write(`${error.stack ?? String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runMain(main);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startQueryOnlyPrometheus } from '@chom/alerting/src/backfill/prometheus';
 import { backfillHistory } from './history';
+import { runMain } from './run-main';
 
 export const HELP = `Usage: tsx stack/src/compose-history.ts --data-dir=DIR --config=FILE [options]
 
@@ -191,12 +192,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: Error) => {
-      process.stderr.write(`${error.stack ?? String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runMain(main);

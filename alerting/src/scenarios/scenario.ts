@@ -6,6 +6,10 @@
  * Scenarios share one TSDB: each occupies its own three months of the time axis (slot), so the rules,
  * which sum over the whole fleet, are evaluated exactly as written.
  */
+import { random } from '../history/synthetic';
+
+/** The history generator's mulberry32, so that scenarios and histories draw alike. */
+export { random };
 
 export const STEP = 300;
 export const DAY = 86400;
@@ -69,18 +73,6 @@ export function slotEnd(slot: number): number {
 /** Start of the day `day` (1-based) of evaluated month 1 or 2 of a slot, plus `hours`. */
 export function at(slot: number, month: 1 | 2, day: number, hours = 0): number {
   return monthStart(slot, month) + (day - 1) * DAY + hours * HOUR;
-}
-
-/** mulberry32: a small deterministic generator. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A value per key (day, hour, step) drawn once, so that a shape is a pure function of time. */

@@ -1,15 +1,8 @@
-import type { Sample } from '../history/synthetic';
+import { prices, type Sample } from '../history/synthetic';
 import { DAY, STEP, monthStart, slotEnd, slotStart, type Scenario } from './scenario';
 
-/** Prices of the generated fleet (docs/cost-model.md shapes, round figures). */
-export const prices = {
-  serverMonthly: 20,
-  storageGibMonth: 0.05,
-  egressGib: 0.01,
-  emailPer1000: 0.1,
-  databaseGibMonth: 0.25,
-  loadBalancerMonthly: 25,
-};
+/** Prices of the generated fleet: the history generator's (docs/cost-model.md shapes, round figures). */
+export { prices };
 const GIB = 2 ** 30;
 
 export interface GeneratedScenario {
