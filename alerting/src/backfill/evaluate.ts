@@ -69,7 +69,9 @@ export async function recordedHistory(options: {
   const { rule, stepSeconds } = options;
   const name = rule.record as string;
   const first = Math.ceil(options.start / stepSeconds) * stepSeconds;
-  const series = new Map<string, string[]>();
+  // One recorded series can come from several result series (e.g. the branches of an `or` that keep
+  // different metric names): their samples are merged in time order, as promtool requires.
+  const series = new Map<string, Map<number, string>>();
   let samples = 0;
   for (let from = first; from <= options.end; from += MAX_POINTS * stepSeconds) {
     const to = Math.min(options.end, from + (MAX_POINTS - 1) * stepSeconds);
@@ -87,12 +89,21 @@ export async function recordedHistory(options: {
         .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
         .join(',');
       const key = labels ? `${name}{${labels}}` : name;
-      const lines = series.get(key) ?? [];
-      series.set(key, lines);
-      for (const [t, v] of result.values) lines.push(`${key} ${v} ${t}`);
-      samples += result.values.length;
+      const byTime = series.get(key) ?? new Map<number, string>();
+      series.set(key, byTime);
+      for (const [t, v] of result.values) {
+        if (!byTime.has(Number(t))) {
+          byTime.set(Number(t), `${key} ${v} ${t}`);
+          samples++;
+        }
+      }
     }
   }
-  const text = [...series.values()].map((lines) => `${lines.join('\n')}\n`).join('');
+  const text = [...series.values()]
+    .map((byTime) => {
+      const lines = [...byTime.entries()].sort(([a], [b]) => a - b).map(([, line]) => line);
+      return `${lines.join('\n')}\n`;
+    })
+    .join('');
   return { text: `# TYPE ${name} gauge\n${text}`, samples };
 }
