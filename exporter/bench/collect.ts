@@ -16,16 +16,16 @@ import mysql from 'mysql2/promise';
 import { startMariaDbInstance } from '@chom/test-support';
 import { parseConfig } from '../src/config';
 import {
-  ALL_SITES,
   addDays,
+  BANDWIDTH_CHUNKING,
+  EMAIL_CHUNKING,
   FULL_READ_MEMORY_BYTES,
-  NEXT_BANDWIDTH_SITE_SQL,
   queryParams,
-  readsBySiteChunks,
   renderedStatements,
   renderSql,
-  siteChunks,
   sourceSql,
+  usageStatements,
+  type ChunkIds,
 } from '../src/sources';
 import type { WorkerReport } from './collect-worker';
 
@@ -81,43 +81,44 @@ async function mysqlClientSeconds(url: URL, database: string, statements: string
 }
 
 /**
- * The statements of a full bandwidth read as the exporter runs them: per chunk of sites, the lookup of
- * its first site, then the chunk's read.
+ * The statements of a full usage read as the exporter runs them: per chunk of IDs, the lookup of its
+ * first ID, then the chunk's read (usageStatements, the exporter's own generator); e-mail with the
+ * exporter's temporary-table setting.
  */
-async function bandwidthChunkStatements(
+async function fullUsageStatements(
   serverUrl: string,
   database: string,
   config: ReturnType<typeof parseConfig>,
   now: Date,
+  source: 'bandwidth' | 'email',
 ): Promise<{ statements: string[]; chunks: string[] }> {
-  const sql = sourceSql(config, 'bandwidth');
-  const chunkSites = config.collection.bandwidth_chunk_sites;
-  if (chunkSites === 0 || !readsBySiteChunks(sql)) {
-    const one = renderSql(sql, queryParams(now));
-    return { statements: [one], chunks: [one] };
-  }
   const connection = await mysql.createConnection({
     uri: `${serverUrl}/${database}`,
     supportBigNumbers: true,
     bigNumberStrings: true,
   });
+  const chunking = source === 'bandwidth' ? BANDWIDTH_CHUNKING : EMAIL_CHUNKING;
+  const width =
+    source === 'bandwidth' ? config.collection.bandwidth_chunk_sites : config.collection.email_chunk_ids;
+  const memory =
+    source === 'email'
+      ? `SET STATEMENT tmp_table_size=${FULL_READ_MEMORY_BYTES}, max_heap_table_size=${FULL_READ_MEMORY_BYTES} FOR `
+      : '';
   const statements: string[] = [];
   const chunks: string[] = [];
   try {
-    const nextSite = async (from: bigint) => {
-      const text = renderSql(
-        NEXT_BANDWIDTH_SITE_SQL,
-        queryParams(now, undefined, undefined, { from, to: ALL_SITES.to }),
-      );
-      statements.push(text);
-      const [rows] = await connection.query(text);
-      const value = (rows as { site_id: unknown }[])[0]?.site_id;
+    const render = (sql: string, ids: ChunkIds) =>
+      renderSql(sql, queryParams(now, undefined, undefined, ids));
+    const nextId = async (lookup: string) => {
+      statements.push(lookup);
+      const [rows] = await connection.query(lookup);
+      const value = (rows as { id: unknown }[])[0]?.id;
       return value === null || value === undefined ? null : BigInt(String(value));
     };
-    for await (const sites of siteChunks(nextSite, chunkSites)) {
-      const text = renderSql(sql, queryParams(now, undefined, undefined, sites));
-      statements.push(text);
-      chunks.push(text);
+    const sql = sourceSql(config, source);
+    for await (const text of usageStatements(sql, chunking, width, true, render, nextId)) {
+      statements.push(memory + text);
+      chunks.push(memory + text);
     }
   } finally {
     await connection.end();
@@ -204,17 +205,13 @@ async function main() {
     const config = parseConfig({});
     const later = new Date(now.getTime() + ttlSeconds * 1000);
     const today = queryParams(later).today;
-    // the usage full reads run with the exporter's temporary-table setting, as the exporter runs them
-    // a full bandwidth read is a statement per chunk of sites, plus the lookup that starts each chunk
-    const bandwidthFull = await bandwidthChunkStatements(instance.serverUrl, database, config, now);
+    // a full usage read is a statement per chunk of IDs, plus the lookup that starts each chunk
+    const usageFull = {
+      bandwidth: await fullUsageStatements(instance.serverUrl, database, config, now, 'bandwidth'),
+      email: await fullUsageStatements(instance.serverUrl, database, config, now, 'email'),
+    };
     const full = Object.entries(renderedStatements(config, now)).flatMap(([source, sql]) =>
-      source === 'bandwidth'
-        ? bandwidthFull.statements
-        : source === 'email'
-          ? [
-              `SET STATEMENT tmp_table_size=${FULL_READ_MEMORY_BYTES}, max_heap_table_size=${FULL_READ_MEMORY_BYTES} FOR ${sql}`,
-            ]
-          : [sql],
+      source === 'bandwidth' || source === 'email' ? usageFull[source].statements : [sql],
     );
     const incrementalBySource = renderedStatements(config, later, { from: addDays(today, -1), to: today });
     const incremental = Object.values(incrementalBySource);
@@ -252,10 +249,10 @@ async function main() {
       perSource.push(`${source} ${(await mysqlClientSeconds(url, database, [sql])).toFixed(2)}`);
     }
     // each chunk alone: the longest one must stay within collection.timeout_seconds
-    let slowestChunk = 0;
-    for (const sql of bandwidthFull.chunks) {
-      slowestChunk = Math.max(slowestChunk, await mysqlClientSeconds(url, database, [sql]));
-    }
+    const slowestChunk = { bandwidth: 0, email: 0 };
+    for (const source of ['bandwidth', 'email'] as const)
+      for (const sql of usageFull[source].chunks)
+        slowestChunk[source] = Math.max(slowestChunk[source], await mysqlClientSeconds(url, database, [sql]));
     const colds = reports.map((r) => r.cold);
     const steadies = reports.flatMap((r) => r.steady);
 
@@ -292,10 +289,10 @@ async function main() {
       ['mysql client runs, full (s)', clientFull.map((s) => s.toFixed(2)).join(', ')],
       ['mysql client runs, steady (s)', clientIncremental.map((s) => s.toFixed(2)).join(', ')],
       ['mysql client, each steady statement alone (s)', perSource.join(', ')],
-      [
-        'bandwidth full read: chunks, slowest chunk alone (mysql client)',
-        `${bandwidthFull.chunks.length}, ${slowestChunk.toFixed(2)} s`,
-      ],
+      ...(['bandwidth', 'email'] as const).map((source): [string, string] => [
+        `${source} full read: chunks, slowest chunk alone (mysql client)`,
+        `${usageFull[source].chunks.length}, ${slowestChunk[source].toFixed(2)} s`,
+      ]),
       ['exporter cold runs (s)', colds.map((t) => t.total.toFixed(2)).join(', ')],
       ['exporter steady runs (s)', steadies.map((t) => t.total.toFixed(2)).join(', ')],
     ];

@@ -54,6 +54,8 @@ YAML settings (all optional; see exporter/chom-finops.example.yml and docs/confi
                                          between only today and yesterday are read (0: always the whole window)
   collection.bandwidth_chunk_sites       a full bandwidth read goes in chunks of this many site IDs, one statement
                                          (with its own deadline) each (default 20000; 0: one statement)
+  collection.email_chunk_ids             a full e-mail read groups its rows in chunks of this many email_logs IDs,
+                                         one statement (with its own deadline) each (default 250000; 0: one statement)
   collection.tenant_limit                tenants kept as labels, the rest fold into tenant_id="__other__" (default 500)
   collection.expose_tenant_names         add the tenant name to chom_tenant_info (default false: personal data)
   pricing.servers.default_monthly        monthly price of a server whose (provider, size) is not listed (default 20)

@@ -34,6 +34,7 @@ describe('YAML config', () => {
       timeout_seconds: 30,
       full_read_interval_seconds: 3600,
       bandwidth_chunk_sites: 20000,
+      email_chunk_ids: 250000,
       tenant_limit: 500,
       expose_tenant_names: false,
     });
@@ -133,6 +134,10 @@ describe('YAML config', () => {
     [
       'collection: { bandwidth_chunk_sites: 2.5 }',
       'collection.bandwidth_chunk_sites: expected a whole number of sites ≥ 0',
+    ],
+    [
+      'collection: { email_chunk_ids: -1 }',
+      'collection.email_chunk_ids: expected a whole number of row IDs ≥ 0',
     ],
     ['plausibility: { max_rows: 1 }', 'plausibility.max_rows: unknown setting'],
     ['sources: { teams: "SELECT 1" }', 'sources.teams: unknown setting'],

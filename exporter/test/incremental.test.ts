@@ -108,12 +108,16 @@ describe('incremental collection', () => {
           ttl_seconds: 60,
           full_read_interval_seconds: 10 * 24 * 3600,
           bandwidth_chunk_sites: seed,
+          email_chunk_ids: 7 * seed,
         },
         pricing: { bandwidth: { included_gib_month: 50 } },
         // InnoDB updates the table sizes on its own schedule: a fixed size keeps the comparison exact
         sources: { database_size: FIXED_DATABASE_SIZE },
       });
-      const oneStatement = { ...cfg, collection: { ...cfg.collection, bandwidth_chunk_sites: 0 } };
+      const oneStatement = {
+        ...cfg,
+        collection: { ...cfg.collection, bandwidth_chunk_sites: 0, email_chunk_ids: 0 },
+      };
       let now = start;
       const collector = createCollector({
         pool: db.exporterPool,

@@ -72,6 +72,11 @@ export const configSchema = z.strictObject({
         .int({ error: 'expected a whole number of sites ≥ 0' })
         .min(0, { error: 'expected a whole number of sites ≥ 0' })
         .default(20_000),
+      email_chunk_ids: z
+        .number({ error: 'expected a whole number of row IDs ≥ 0' })
+        .int({ error: 'expected a whole number of row IDs ≥ 0' })
+        .min(0, { error: 'expected a whole number of row IDs ≥ 0' })
+        .default(250_000),
       tenant_limit: positiveInt('expected a positive integer (the number of tenants kept as labels)').default(
         500,
       ),

@@ -1,6 +1,6 @@
 import type { RejectedRow } from '../plausibility/rejections';
 import { rowGuard, type SourceDefinition } from './source';
-import { ALL_SITES, type SiteRange } from './params';
+import type { Chunking } from './chunks';
 import { id, optionalId, utcDay, wholeAmount } from './values';
 
 /** Traffic of one tenant over the window, as the cost model reads it (derived from the day tables). */
@@ -76,30 +76,10 @@ export function bandwidthRowParser(): (raw: Record<string, unknown>) => Bandwidt
   };
 }
 
-/** The first site ID at or after `:from_site` that has traffic rows (NULL: none); chunks start there. */
-export const NEXT_BANDWIDTH_SITE_SQL = `SELECT MIN(site_id) AS site_id FROM site_bandwidth_daily WHERE site_id >= :from_site`;
-
-/**
- * The chunks of site IDs of a full read, `sites` IDs wide, each starting at the next site that has
- * traffic (`nextSite`, one primary-key lookup), so gaps in the IDs cost no empty statements.
- */
-export async function* siteChunks(
-  nextSite: (from: bigint) => Promise<bigint | null>,
-  sites: number,
-): AsyncGenerator<SiteRange> {
-  let from = ALL_SITES.from;
-  for (;;) {
-    const first = await nextSite(from);
-    if (first === null) return;
-    const to = first + BigInt(sites) - 1n;
-    if (to >= ALL_SITES.to) {
-      yield { from: first, to: ALL_SITES.to };
-      return;
-    }
-    yield { from: first, to };
-    from = to + 1n;
-  }
-}
-
-/** Whether an SQL text reads by site chunks (an override without the two parameters is run once). */
-export const readsBySiteChunks = (sql: string) => /:from_site\b/.test(sql) && /:to_site\b/.test(sql);
+/** A full bandwidth read goes by chunks of site IDs: each a primary-key range of site_bandwidth_daily. */
+export const BANDWIDTH_CHUNKING: Chunking = {
+  ids: 'sites',
+  fromParam: 'from_site',
+  toParam: 'to_site',
+  nextIdSql: `SELECT MIN(site_id) AS id FROM site_bandwidth_daily WHERE site_id >= :from_site`,
+};

@@ -1,4 +1,5 @@
 import type { RejectedRow } from '../plausibility/rejections';
+import type { Chunking } from './chunks';
 import { rowGuard, type SourceDefinition } from './source';
 import { id, text, utcDay, wholeAmount } from './values';
 
@@ -20,12 +21,20 @@ export interface EmailDayRow {
   sent: number | bigint;
 }
 
-/** Messages per UTC day, tenant and type over the days of one read ([`:from_ts`, `:to_ts`)). */
+/**
+ * Messages per UTC day, tenant and type over the days of one read ([`:from_ts`, `:to_ts`)) and the
+ * rows `:from_email_id` … `:to_email_id` (both included). A full read runs it once per chunk of row
+ * IDs, a primary-key range read in key order, so the database groups one chunk's rows at a time in a
+ * small in-memory table (grouping the whole window at once needs a temporary table of every day,
+ * tenant and type, which goes to disk at scale); a (day, tenant, type) split over two chunks comes
+ * back twice and is added up. An incremental read runs it once over all IDs, and the `sent_at` index
+ * finds its few days.
+ */
 export const emailSource: SourceDefinition<EmailDayRow> = {
   name: 'email',
   sql: `SELECT DATE(sent_at) AS day, team_id AS tenant_id, type, COUNT(*) AS sent
 FROM email_logs
-WHERE sent_at >= :from_ts AND sent_at < :to_ts
+WHERE sent_at >= :from_ts AND sent_at < :to_ts AND id >= :from_email_id AND id <= :to_email_id
 GROUP BY DATE(sent_at), team_id, type
 ORDER BY NULL`,
   columns: ['day', 'tenant_id', 'type', 'sent'],
@@ -35,4 +44,12 @@ ORDER BY NULL`,
     type: (r) => text(r.type).toLowerCase(),
     sent: (r) => wholeAmount(r.sent),
   }),
+};
+
+/** A full e-mail read goes by chunks of `email_logs` row IDs (primary-key ranges). */
+export const EMAIL_CHUNKING: Chunking = {
+  ids: 'emails',
+  fromParam: 'from_email_id',
+  toParam: 'to_email_id',
+  nextIdSql: `SELECT MIN(id) AS id FROM email_logs WHERE id >= :from_email_id`,
 };

@@ -15,18 +15,17 @@ import {
   type UsageDays,
 } from '../usage';
 import {
+  BANDWIDTH_CHUNKING,
   bandwidthRowParser,
   bandwidthSource,
-  NEXT_BANDWIDTH_SITE_SQL,
-  readsBySiteChunks,
-  siteChunks,
   type BandwidthRow,
   type BandwidthSiteDayRow,
 } from './bandwidth';
+import { usageStatements, type Chunking } from './chunks';
 import { databaseSizeSource, type DatabaseSizeRow } from './database-size';
-import { emailSource, type EmailDayRow, type EmailRow } from './email';
+import { EMAIL_CHUNKING, emailSource, type EmailDayRow, type EmailRow } from './email';
 import { plausibilityBounds, plausibilityParams, type PlausibilityParams } from '../plausibility/bounds';
-import { ALL_SITES, queryParams, renderSql, type DayRange, type SiteRange } from './params';
+import { queryParams, renderSql, type ChunkIds, type DayRange } from './params';
 import { serverSitesSource, type ServerSitesRow } from './server-sites';
 import { serversSource, type ServerRow } from './servers';
 import { sitesSource, type TenantSitesRow } from './sites';
@@ -38,7 +37,9 @@ import { tenantsSource, type TenantRow } from './tenants';
 export * from './params';
 export { FAILURE_REASONS, StatementError, withServerDeadline, type FailureReason } from './statements';
 export type { SourceDefinition } from './source';
-export { NEXT_BANDWIDTH_SITE_SQL, readsBySiteChunks, siteChunks } from './bandwidth';
+export { BANDWIDTH_CHUNKING } from './bandwidth';
+export { EMAIL_CHUNKING } from './email';
+export { idChunks, readsInChunks, usageStatements, type Chunking } from './chunks';
 export type {
   BandwidthSiteDayRow,
   EmailDayRow,
@@ -221,62 +222,71 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
     return { ok: true, rows: derive(days, now), skipped, seconds: elapsed(started), read: plan };
   }
 
+  /**
+   * Streams the rows of one usage read: a full read chunk by chunk of IDs (chunks.ts), each chunk a
+   * statement with its own deadline; an incremental one in one statement over its few days.
+   */
+  async function streamUsage(
+    name: 'bandwidth' | 'email',
+    chunking: Chunking,
+    chunkWidth: number,
+    plan: ReadPlan,
+    now: Date,
+    onRow: (raw: Record<string, unknown>) => void,
+    memoryBytes?: number,
+  ): Promise<void> {
+    const render = (sql: string, ids: ChunkIds) =>
+      renderSql(sql, queryParams(now, plausibility, plan.range, ids));
+    const nextId = async (lookup: string): Promise<bigint | null> => {
+      let next: bigint | null = null;
+      await runner.stream(lookup, ['id'], (raw) => {
+        if (raw.id !== null && raw.id !== undefined) next = BigInt(String(raw.id));
+      });
+      return next;
+    };
+    const sql = sourceSql(config, name);
+    const columns = SOURCES[name].columns;
+    for await (const statement of usageStatements(sql, chunking, chunkWidth, plan.full, render, nextId))
+      await runner.stream(statement, columns, onRow, { memoryBytes });
+  }
+
   const fillEmail =
     (now: Date) =>
     async (plan: ReadPlan, batch: DayBatch, skip: () => void): Promise<void> => {
-      const sql = renderSql(sourceSql(config, 'email'), queryParams(now, plausibility, plan.range));
-      await runner.stream(
-        sql,
-        emailSource.columns,
+      await streamUsage(
+        'email',
+        EMAIL_CHUNKING,
+        config.collection.email_chunk_ids,
+        plan,
+        now,
         (raw) => {
           const row = emailSource.parse(raw);
           if (row === undefined) skip();
           else addEmailRow(batch, row);
         },
-        // a full read groups the whole window per day, tenant and type: let its temporary table stay in memory
-        { memoryBytes: plan.full ? FULL_READ_MEMORY_BYTES : undefined },
+        // a full read groups per day, tenant and type: let its temporary table stay in memory
+        plan.full ? FULL_READ_MEMORY_BYTES : undefined,
       );
     };
 
-  /**
-   * Bandwidth streams raw site-days and sums them here. A full read goes chunk by chunk of site IDs
-   * (each statement with its own deadline, reading a primary-key range in order); an incremental one
-   * reads its few days over all sites at once.
-   */
+  /** Bandwidth streams raw site-days and sums them here (usage/bandwidth-sums.ts). */
   const fillBandwidth =
     (now: Date) =>
     async (plan: ReadPlan, batch: DayBatch, skip: () => void): Promise<void> => {
-      const sql = sourceSql(config, 'bandwidth');
       const sums = bandwidthSums(batch, bounds);
       const parse = bandwidthRowParser();
-      const readSites = (sites: SiteRange) =>
-        runner.stream(
-          renderSql(sql, queryParams(now, plausibility, plan.range, sites)),
-          bandwidthSource.columns,
-          (raw) => {
-            const row = parse(raw);
-            if (row === undefined) skip();
-            else sums.add(row);
-          },
-        );
-      const chunkSites = config.collection.bandwidth_chunk_sites;
-      if (plan.full && chunkSites > 0 && readsBySiteChunks(sql)) {
-        const nextSite = async (from: bigint): Promise<bigint | null> => {
-          let next: bigint | null = null;
-          const text = renderSql(
-            NEXT_BANDWIDTH_SITE_SQL,
-            queryParams(now, plausibility, plan.range, { from, to: ALL_SITES.to }),
-          );
-          await runner.stream(text, ['site_id'], (raw) => {
-            const value = raw.site_id;
-            if (value !== null && value !== undefined) next = BigInt(String(value));
-          });
-          return next;
-        };
-        for await (const chunk of siteChunks(nextSite, chunkSites)) await readSites(chunk);
-      } else {
-        await readSites(ALL_SITES);
-      }
+      await streamUsage(
+        'bandwidth',
+        BANDWIDTH_CHUNKING,
+        config.collection.bandwidth_chunk_sites,
+        plan,
+        now,
+        (raw) => {
+          const row = parse(raw);
+          if (row === undefined) skip();
+          else sums.add(row);
+        },
+      );
       sums.flush();
     };
 

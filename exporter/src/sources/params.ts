@@ -35,16 +35,25 @@ export interface QueryParams extends PlausibilityParams {
    */
   from_site: string;
   to_site: string;
+  /** The same for the `email_logs` row IDs of an e-mail read. */
+  from_email_id: string;
+  to_email_id: string;
 }
 
-/** A range of site IDs, both ends included. */
-export interface SiteRange {
+/** A range of IDs (BIGINT UNSIGNED), both ends included. */
+export interface IdRange {
   from: bigint;
   to: bigint;
 }
 
-/** Every site ID (BIGINT UNSIGNED). */
-export const ALL_SITES: SiteRange = { from: 0n, to: 2n ** 64n - 1n };
+/** Every ID. */
+export const ALL_IDS: IdRange = { from: 0n, to: 2n ** 64n - 1n };
+
+/** The ID ranges of one chunk of a usage read (each defaults to every ID). */
+export interface ChunkIds {
+  sites?: IdRange;
+  emails?: IdRange;
+}
 
 /** The plausibility bounds (plausibility/bounds.ts): numeric literals, inserted unquoted. */
 export const NUMERIC_PARAM_NAMES: readonly (keyof PlausibilityParams)[] = [
@@ -58,7 +67,13 @@ export const NUMERIC_PARAM_NAMES: readonly (keyof PlausibilityParams)[] = [
 ];
 
 /** Parameters inserted as unquoted numbers. */
-const UNQUOTED_PARAM_NAMES: readonly string[] = [...NUMERIC_PARAM_NAMES, 'from_site', 'to_site'];
+const UNQUOTED_PARAM_NAMES: readonly string[] = [
+  ...NUMERIC_PARAM_NAMES,
+  'from_site',
+  'to_site',
+  'from_email_id',
+  'to_email_id',
+];
 
 const DEFAULT_PLAUSIBILITY = plausibilityParams(plausibilityBounds(configSchema.parse({})));
 
@@ -78,6 +93,8 @@ export const PARAM_NAMES: readonly (keyof QueryParams)[] = [
   'to_ts',
   'from_site',
   'to_site',
+  'from_email_id',
+  'to_email_id',
   ...NUMERIC_PARAM_NAMES,
 ];
 
@@ -107,14 +124,16 @@ export function addDays(day: string, days: number): string {
 
 /**
  * The parameters of a collection at `now`, with the plausibility bounds; `range` is the usage read's
- * day range (default: the whole scan, from `scan_start` to today), `sites` the bandwidth read's site IDs.
+ * day range (default: the whole scan, from `scan_start` to today), `ids` the ID ranges of one chunk.
  */
 export function queryParams(
   now: Date,
   plausibility: PlausibilityParams = DEFAULT_PLAUSIBILITY,
   range?: DayRange,
-  sites: SiteRange = ALL_SITES,
+  ids: ChunkIds = {},
 ): QueryParams {
+  const sites = ids.sites ?? ALL_IDS;
+  const emails = ids.emails ?? ALL_IDS;
   const t = now.getTime();
   const todayMs = Math.floor(t / DAY_MS) * DAY_MS;
   const windowMs = todayMs - (WINDOW_DAYS - 1) * DAY_MS;
@@ -138,6 +157,8 @@ export function queryParams(
     to_ts: sqlTimestamp(toMs + DAY_MS),
     from_site: sites.from.toString(),
     to_site: sites.to.toString(),
+    from_email_id: emails.from.toString(),
+    to_email_id: emails.to.toString(),
     ...plausibility,
   };
 }

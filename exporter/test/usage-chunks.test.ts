@@ -1,15 +1,15 @@
 import { BandwidthSums } from '../src/usage/bandwidth-sums';
 import { DayBatch, KeyIndex } from '../src/usage/day-table';
 import { plausibilityBounds } from '../src/plausibility';
-import { fetchSources, siteChunks, type BandwidthRow, type SourceOutcome } from '../src/sources';
+import { fetchSources, idChunks, type BandwidthRow, type EmailRow, type SourceOutcome } from '../src/sources';
 import { bandwidthRowParser, bandwidthSource } from '../src/sources/bandwidth';
 import { config, createSchemaDatabase, insert, site, team } from './support/fixtures';
 
 const MAX_ID = 2n ** 64n - 1n;
 const now = new Date(Date.UTC(2026, 5, 10, 12));
 
-describe('site chunks of a full bandwidth read', () => {
-  test('start at the next site with traffic, so gaps in the IDs cost no statement', async () => {
+describe('ID chunks of a full usage read', () => {
+  test('start at the next ID with rows, so gaps in the IDs cost no statement', async () => {
     const ids = [1n, 2n, 7n, 2n ** 40n, MAX_ID];
     const asked: bigint[] = [];
     const nextSite = async (from: bigint) => {
@@ -17,7 +17,7 @@ describe('site chunks of a full bandwidth read', () => {
       return ids.find((i) => i >= from) ?? null;
     };
     const chunks = [];
-    for await (const c of siteChunks(nextSite, 3)) chunks.push(c);
+    for await (const c of idChunks(nextSite, 3)) chunks.push(c);
     expect(chunks).toEqual([
       { from: 1n, to: 3n },
       { from: 7n, to: 9n },
@@ -161,6 +161,62 @@ describe('chunked bandwidth read on the database', () => {
       [null, 13n],
       ['1', 2n ** 46n + 6n],
       ['2', 18n],
+    ]);
+  });
+});
+
+describe('chunked e-mail read on the database', () => {
+  let db: Awaited<ReturnType<typeof createSchemaDatabase>>;
+  beforeAll(async () => {
+    db = await createSchemaDatabase();
+    await insert(db.pool, 'teams', [team(1), team(2)]);
+    const mail = (id: bigint, team_id: number, type: string, sent_at: string) => ({
+      id: id.toString(),
+      team_id,
+      type,
+      sent_at,
+    });
+    await insert(db.pool, 'email_logs', [
+      // the same (day, tenant, type) over IDs far apart: in different chunks, added up
+      mail(1n, 1, 'transactional', '2026-06-09 08:00:00'),
+      mail(2n, 1, 'transactional', '2026-06-09 09:00:00'),
+      mail(3n, 1, 'Transactional', '2026-06-09 10:00:00'), // one type whatever its case
+      mail(4n, 2, 'marketing', '2026-06-10 23:59:59'),
+      mail(5n, 2, 'marketing', '2026-04-01 00:00:00'), // before the scan
+      mail(9n, 1, 'transactional', '2026-06-01 00:00:00'),
+      mail(2n ** 40n, 1, 'transactional', '2026-06-09 12:00:00'),
+      mail(2n ** 40n + 1n, 2, 'marketing', '2026-06-11 00:00:00'), // after the clock's day
+      mail(MAX_ID, 2, 'marketing', '2026-06-10 00:00:00'),
+    ]);
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  const email = async (document: object) => {
+    const outcome = (await fetchSources(db.exporterPool, config(document), now))
+      .email as SourceOutcome<EmailRow>;
+    if (!outcome.ok) throw outcome.error;
+    return outcome.rows;
+  };
+
+  test.each([0, 1, 2, 1000])(
+    'gives the same exact rows in chunks of %i IDs (0: one statement)',
+    async (n) => {
+      expect(await email({ collection: { email_chunk_ids: n } })).toEqual([
+        { tenantId: '1', type: 'transactional', sent30d: 5n, sentMonthToDate: 5n },
+        { tenantId: '2', type: 'marketing', sent30d: 2n, sentMonthToDate: 2n },
+      ]);
+    },
+  );
+
+  test('an override without :from_email_id and :to_email_id runs once, not once per chunk', async () => {
+    const override = `SELECT DATE(sent_at) AS day, team_id AS tenant_id, type, COUNT(*) AS sent
+      FROM email_logs WHERE sent_at >= :from_ts AND sent_at < :to_ts GROUP BY 1, 2, 3`;
+    const rows = await email({ collection: { email_chunk_ids: 1 }, sources: { email: override } });
+    expect(rows.map((r) => [r.tenantId, r.type, r.sent30d])).toEqual([
+      ['1', 'transactional', 5n],
+      ['2', 'marketing', 2n],
     ]);
   });
 });
