@@ -38,7 +38,15 @@ export async function collectOnce(
   config: Config,
   now: Date,
 ): Promise<{ outcomes: SourceOutcomes; snapshot?: UsageSnapshot; report?: CostReport }> {
-  const outcomes = await fetchSources(pool, config, now);
+  return reportOf(await fetchSources(pool, config, now), config, now);
+}
+
+/** The snapshot and report of one collection's outcomes, when every source succeeded. */
+export function reportOf(
+  outcomes: SourceOutcomes,
+  config: Config,
+  now: Date,
+): { outcomes: SourceOutcomes; snapshot?: UsageSnapshot; report?: CostReport } {
   if (!SOURCE_NAMES.every((s) => outcomes[s].ok)) return { outcomes };
   const snapshot = Object.fromEntries(
     SOURCE_NAMES.map((s) => [s, (outcomes[s] as { rows: unknown[] }).rows]),

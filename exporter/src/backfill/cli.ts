@@ -33,7 +33,6 @@ Options:
   --job=NAME            the job label Prometheus gives the exporter's series (default chom-exporter)
   --instance=HOST:PORT  the instance label: the exporter's scrape target (default 127.0.0.1:9864);
                         must match the live series, or queries see two series at the seam
-  --concurrency=N       collections computed at once (default 2)
   --no-progress         no progress bar (it is shown only when stderr is a terminal anyway)
   --help                this text
 
@@ -53,7 +52,6 @@ export interface BackfillArguments {
   detailStepMs: number;
   job: string;
   instance: string;
-  concurrency: number;
   progress: boolean;
 }
 
@@ -79,7 +77,6 @@ export function parseBackfillArguments(
         'detail-step': { type: 'string', default: '1h' },
         job: { type: 'string', default: 'chom-exporter' },
         instance: { type: 'string', default: '127.0.0.1:9864' },
-        concurrency: { type: 'string', default: '2' },
         'no-progress': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -111,9 +108,6 @@ export function parseBackfillArguments(
     throw new UsageError(`--job: not a usable label value: "${values.job}"`);
   if (!/^[^\s"\\]+$/.test(values.instance))
     throw new UsageError(`--instance: expected HOST:PORT, got "${values.instance}"`);
-  const concurrency = Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16)
-    throw new UsageError(`--concurrency: expected an integer from 1 to 16, got "${values.concurrency}"`);
   return {
     out: values.out,
     databaseUrl,
@@ -124,7 +118,6 @@ export function parseBackfillArguments(
     detailStepMs,
     job: values.job,
     instance: values.instance,
-    concurrency,
     progress: !values['no-progress'],
   };
 }
@@ -157,7 +150,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   const logger = pino({ base: { service: 'chom-finops-backfill' } }, pino.destination(2));
   const instants = backfillInstants(args.from, args.to, args.stepMs, args.detailStepMs);
-  const pool = createPool(args.databaseUrl, Math.max(4, args.concurrency * 4));
+  const pool = createPool(args.databaseUrl);
   const output = args.out === '-' ? process.stdout : fs.createWriteStream(args.out);
   const write = (text: string) =>
     new Promise<void>((resolve, reject) => {
@@ -188,7 +181,6 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const summary = await writeHistory(pool, config, {
       instants,
       targetLabels: { job: args.job, instance: args.instance },
-      concurrency: args.concurrency,
       write,
       onProgress: (done) => bar?.update(done),
     });

@@ -1,50 +1,9 @@
 import type mysql from 'mysql2/promise';
-import { collectOnce } from '../collector';
+import { reportOf } from '../collector';
+import { createSourceReader, type SourceOutcomes } from '../sources';
 import { SOURCE_NAMES, type Config } from '../config/schema';
 import type { Instant } from './instants';
 import { createHistoryRenderer } from './render';
-
-/**
- * A pool whose `query` answers a statement it has already run from memory. The statements of a
- * collection are rendered with the clock's parameters, so identical text means the same question
- * about the same past; the answer cannot change while history is unchanged. Day-level statements
- * (the trailing-30-day usage sums, say) then run once per day instead of once per instant.
- */
-export function memoisingPool(
-  pool: mysql.Pool,
-  capacity = 256,
-): { pool: mysql.Pool; stats: () => CacheStats } {
-  const answers = new Map<string, Promise<unknown>>();
-  const stats = { ran: 0, reused: 0 };
-  const query = (sql: unknown, ...rest: unknown[]) => {
-    if (typeof sql !== 'string' || rest.length > 0)
-      return (pool.query as (...a: unknown[]) => unknown)(sql, ...rest);
-    const known = answers.get(sql);
-    if (known) {
-      stats.reused++;
-      answers.delete(sql);
-      answers.set(sql, known);
-      return known;
-    }
-    stats.ran++;
-    const answer = pool.query(sql);
-    answers.set(sql, answer);
-    answer.catch(() => answers.delete(sql));
-    if (answers.size > capacity) answers.delete(answers.keys().next().value as string);
-    return answer;
-  };
-  return {
-    pool: new Proxy(pool, { get: (target, key) => (key === 'query' ? query : Reflect.get(target, key)) }),
-    stats: () => ({ ...stats }),
-  };
-}
-
-export interface CacheStats {
-  /** statements sent to the database */
-  ran: number;
-  /** statements answered from an earlier identical one */
-  reused: number;
-}
 
 export class CollectionFailed extends Error {
   constructor(
@@ -59,8 +18,6 @@ export interface HistoryOptions {
   instants: readonly Instant[];
   /** the scrape target's labels, e.g. { job: 'chom-exporter', instance: '127.0.0.1:9864' } */
   targetLabels: Record<string, string>;
-  /** collections computed at once (default 2) */
-  concurrency?: number;
   /** receives the OpenMetrics text of each instant, oldest first (without the final # EOF) */
   write: (text: string) => Promise<void> | void;
   onProgress?: (done: number, total: number) => void;
@@ -71,13 +28,15 @@ export interface HistorySummary {
   samples: number;
   bytes: number;
   seconds: number;
-  statements: CacheStats;
 }
 
 /**
- * Computes the exporter's data metrics at each instant with a cold collection at that clock (the same
- * code the exporter runs live) and hands them on in time order as OpenMetrics with timestamps. A
- * collection that fails stops the backfill: a hole would be silently wrong history.
+ * Computes the exporter's data metrics at each instant, with the code the exporter runs live, and
+ * hands them on in time order as OpenMetrics with timestamps. One source reader walks the instants
+ * in order: the first reads the usage window in full, each later one only the days since the previous
+ * instant (the history does not change while it is read, so no full re-read is needed); the next
+ * instant's read runs while this one is priced and written. A collection that fails stops the
+ * backfill: a hole would be silently wrong history.
  */
 export async function writeHistory(
   database: mysql.Pool,
@@ -85,50 +44,39 @@ export async function writeHistory(
   options: HistoryOptions,
 ): Promise<HistorySummary> {
   const started = performance.now();
-  const { pool, stats } = memoisingPool(database);
+  const reader = createSourceReader(database, {
+    ...config,
+    collection: { ...config.collection, full_read_interval_seconds: Number.MAX_SAFE_INTEGER },
+  });
   const render = createHistoryRenderer(config, options.targetLabels);
-  const total = options.instants.length;
-  const concurrency = Math.max(1, options.concurrency ?? 2);
+  const { instants } = options;
   let samples = 0;
   let bytes = 0;
-  const collect = async (instant: Instant) => {
-    const collection = await collectOnce(pool, config, instant.at);
-    if (!collection.report) {
+  let reading = instants[0] ? reader.read(instants[0].at) : undefined;
+  for (let done = 0; done < instants.length; done++) {
+    const instant = instants[done] as Instant;
+    const outcomes = await (reading as Promise<SourceOutcomes>);
+    const following = instants[done + 1];
+    reading = following ? reader.read(following.at) : undefined;
+    const { report } = reportOf(outcomes, config, instant.at);
+    if (!report) {
+      await reading?.catch(() => undefined);
       const failures = SOURCE_NAMES.flatMap((s) => {
-        const outcome = collection.outcomes[s];
+        const outcome = outcomes[s];
         return outcome.ok ? [] : [`${s}: ${outcome.error.message}`];
       });
       throw new CollectionFailed(instant.at, failures);
     }
-    return collection.report;
-  };
-  // A window of collections in flight; each result is rendered and written in order.
-  const pending: Array<Promise<Awaited<ReturnType<typeof collect>>>> = [];
-  let next = 0;
-  const fill = () => {
-    while (next < total && pending.length < concurrency) {
-      const promise = collect(options.instants[next] as Instant);
-      promise.catch(() => undefined);
-      pending.push(promise);
-      next++;
-    }
-  };
-  fill();
-  for (let done = 0; done < total; done++) {
-    const report = await (pending.shift() as Promise<Awaited<ReturnType<typeof collect>>>);
-    fill();
-    const instant = options.instants[done] as Instant;
     const text = await render(report, instant.at, instant.detail);
     samples += text.split('\n').filter((line) => line !== '' && !line.startsWith('#')).length;
     bytes += Buffer.byteLength(text);
     await options.write(text);
-    options.onProgress?.(done + 1, total);
+    options.onProgress?.(done + 1, instants.length);
   }
   return {
-    instants: total,
+    instants: instants.length,
     samples,
     bytes,
     seconds: (performance.now() - started) / 1000,
-    statements: stats(),
   };
 }
