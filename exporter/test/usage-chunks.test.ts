@@ -40,7 +40,6 @@ describe('bandwidth sums of raw site-days', () => {
     }
     sums.add({ siteId: '301', day: '2026-06-09', tenantId: '5', bytesOut: 2n ** 64n - 1n, bytesIn: 0 });
     sums.add({ siteId: '302', day: '2026-06-09', tenantId: null, bytesOut: 3, bytesIn: 4 });
-    sums.flush();
     const day = batch.finish().get('2026-06-09');
     expect(day?.rejected).toEqual([{ id: '301@2026-06-09', reason: 'traffic_above_link_speed' }]);
     const row = (key: string) => Array.from(day?.keys ?? []).indexOf(batch.keys.number(key));

@@ -287,7 +287,6 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
           else sums.add(row);
         },
       );
-      sums.flush();
     };
 
   return {

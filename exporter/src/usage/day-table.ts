@@ -37,16 +37,18 @@ export interface DayColumns {
   rejected: RejectedRow[];
 }
 
-interface Growing {
-  keys: number[];
-  values: number[][];
+/**
+ * One day's cells while a read streams in, indexed by key number (grown as keys appear), so that
+ * duplicate (day, key) rows add up as they arrive and a read never holds its rows.
+ */
+interface DayCells {
+  /** per measure; NaN: the exact amount is in `big` */
+  values: Float64Array[];
   big: Map<number, bigint>[];
+  present: Uint8Array;
+  count: number;
 }
 
-/**
- * The rows of one read, gathered per day. Duplicate (day, key) rows are added up (an override
- * grouping case-sensitively, say, returns 'Marketing' and 'marketing').
- */
 /**
  * Looks at one day's rows (duplicates merged) and names those to leave out, with the rejections to
  * list: a bound that applies to several rows together (e.g. a tenant's messages of all types).
@@ -56,8 +58,13 @@ export type DayScreen = (
   rows: { key(row: number): string; amount(row: number, measure: number): Amount; count: number },
 ) => { drop: ReadonlySet<number>; rejected: RejectedRow[] };
 
+/**
+ * The rows of one read, gathered per day. Duplicate (day, key) rows are added up (an override
+ * grouping case-sensitively, say, returns 'Marketing' and 'marketing'; a chunked read returns a group
+ * split over two chunks twice).
+ */
 export class DayBatch {
-  private readonly growing = new Map<string, Growing>();
+  private readonly cells = new Map<string, DayCells>();
   private readonly rejected = new Map<string, RejectedRow[]>();
 
   constructor(
@@ -77,98 +84,115 @@ export class DayBatch {
   }
 
   add(day: string, key: string, amounts: readonly Amount[]): void {
-    let g = this.growing.get(day);
-    if (!g) {
-      g = {
-        keys: [],
-        values: Array.from({ length: this.measures }, () => []),
-        big: Array.from({ length: this.measures }, () => new Map()),
-      };
-      this.growing.set(day, g);
+    this.addTo(day, this.keys.number(key), amounts);
+  }
+
+  /** `add` with the key's number in `keys`; a key added with zero amounts is still a row of the day. */
+  addTo(day: string, key: number, amounts: readonly Amount[]): void {
+    const cells = this.day(day, key);
+    if (!cells.present[key]) {
+      cells.present[key] = 1;
+      cells.count++;
     }
-    const row = g.keys.length;
-    g.keys.push(this.keys.number(key));
     for (let m = 0; m < this.measures; m++) {
-      const given = amounts[m] ?? 0;
-      const amount =
-        typeof given === 'bigint' && given <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(given) : given;
-      if (typeof amount === 'bigint') {
-        (g.values[m] as number[]).push(Number.NaN);
-        (g.big[m] as Map<number, bigint>).set(row, amount);
-      } else (g.values[m] as number[]).push(amount);
+      const given = safe(amounts[m] ?? 0);
+      if (given !== 0)
+        addCell(cells.values[m] as Float64Array, cells.big[m] as Map<number, bigint>, key, given);
     }
   }
 
-  /** The days read, as compact columns, duplicates merged. */
+  /** The days read, as compact columns (rows in key-number order). */
   finish(): Map<string, DayColumns> {
     const days = new Map<string, DayColumns>();
-    const slot = new Int32Array(this.keys.keys.length).fill(-1);
-    for (const [day, g] of this.growing) {
-      const keys: number[] = [];
-      const values: number[][] = Array.from({ length: this.measures }, () => []);
-      const big: Map<number, bigint>[] = Array.from({ length: this.measures }, () => new Map());
-      for (let r = 0; r < g.keys.length; r++) {
-        const key = g.keys[r] as number;
-        let row = slot[key] as number;
-        if (row < 0) {
-          row = keys.length;
-          slot[key] = row;
-          keys.push(key);
-          for (let m = 0; m < this.measures; m++) (values[m] as number[]).push(0);
-        }
-        for (let m = 0; m < this.measures; m++) {
-          const amount = cell(g.values[m] as number[], g.big[m] as Map<number, bigint>, r);
-          addCell(values[m] as number[], big[m] as Map<number, bigint>, row, amount);
-        }
-      }
-      for (const key of keys) slot[key] = -1;
+    for (const [day, cells] of this.cells) {
+      let kept = compact(cells, this.measures);
       let rejected = this.rejected.get(day) ?? [];
-      let kept = { keys, values, big };
       if (this.screen) {
+        const rows = kept;
         const screened = this.screen(day, {
-          key: (row) => this.keys.keys[keys[row] as number] as string,
-          amount: (row, m) => cell(values[m] as number[], big[m] as Map<number, bigint>, row),
-          count: keys.length,
+          key: (row) => this.keys.keys[rows.keys[row] as number] as string,
+          amount: (row, m) => cell(rows.values[m] as Float64Array, rows.big[m] as Map<number, bigint>, row),
+          count: rows.keys.length,
         });
         if (screened.drop.size > 0) kept = without(kept, screened.drop);
         rejected = [...rejected, ...screened.rejected];
       }
-      const columns: DayColumns = {
-        keys: Int32Array.from(kept.keys),
-        values: kept.values.map((v) => Float64Array.from(v)),
-        big: kept.big,
-        totals: new Map(),
-        rejected,
-      };
+      const columns: DayColumns = { ...kept, totals: new Map(), rejected };
       columns.totals = groupTotals(columns, this.keys, this.measures, this.groupOf);
       days.set(day, columns);
     }
     for (const [day, rows] of this.rejected) {
       if (!days.has(day)) days.set(day, { ...emptyDay(this.measures), rejected: rows });
     }
-    this.growing.clear();
+    this.cells.clear();
     this.rejected.clear();
     return days;
   }
+
+  private day(day: string, key: number): DayCells {
+    let cells = this.cells.get(day);
+    if (!cells || key >= cells.present.length) {
+      const size = Math.max(64, key + 1, (cells?.present.length ?? 0) * 2);
+      cells = grown(cells, size, this.measures);
+      this.cells.set(day, cells);
+    }
+    return cells;
+  }
+}
+
+type Rows = Pick<DayColumns, 'keys' | 'values' | 'big'>;
+
+function grown(old: DayCells | undefined, size: number, measures: number): DayCells {
+  const values = Array.from({ length: measures }, (_, m) => {
+    const a = new Float64Array(size);
+    if (old) a.set(old.values[m] as Float64Array);
+    return a;
+  });
+  const present = new Uint8Array(size);
+  if (old) present.set(old.present);
+  return {
+    values,
+    present,
+    big: old ? old.big : Array.from({ length: measures }, () => new Map()),
+    count: old ? old.count : 0,
+  };
+}
+
+/** A day's cells as rows: the keys present, in key-number order. */
+function compact(cells: DayCells, measures: number): Rows {
+  const keys = new Int32Array(cells.count);
+  const values = Array.from({ length: measures }, () => new Float64Array(cells.count));
+  const big: Map<number, bigint>[] = Array.from({ length: measures }, () => new Map());
+  let row = 0;
+  for (let key = 0; key < cells.present.length; key++) {
+    if (!cells.present[key]) continue;
+    keys[row] = key;
+    for (let m = 0; m < measures; m++) {
+      const v = (cells.values[m] as Float64Array)[key] as number;
+      (values[m] as Float64Array)[row] = v;
+      if (Number.isNaN(v)) (big[m] as Map<number, bigint>).set(row, cells.big[m]?.get(key) as bigint);
+    }
+    row++;
+  }
+  return { keys, values, big };
 }
 
 /** The rows not in `drop`, renumbered. */
-function without(
-  rows: { keys: number[]; values: number[][]; big: Map<number, bigint>[] },
-  drop: ReadonlySet<number>,
-): { keys: number[]; values: number[][]; big: Map<number, bigint>[] } {
-  const keys: number[] = [];
-  const values: number[][] = rows.values.map(() => []);
+function without(rows: Rows, drop: ReadonlySet<number>): Rows {
+  const count = rows.keys.length - drop.size;
+  const keys = new Int32Array(count);
+  const values = rows.values.map(() => new Float64Array(count));
   const big: Map<number, bigint>[] = rows.big.map(() => new Map());
+  let row = 0;
   for (let r = 0; r < rows.keys.length; r++) {
     if (drop.has(r)) continue;
-    const row = keys.length;
-    keys.push(rows.keys[r] as number);
+    keys[row] = rows.keys[r] as number;
     rows.values.forEach((column, m) => {
-      (values[m] as number[]).push(column[r] as number);
+      (values[m] as Float64Array)[row] = column[r] as number;
       const b = rows.big[m]?.get(r);
       if (b !== undefined) (big[m] as Map<number, bigint>).set(row, b);
     });
+    row++;
   }
   return { keys, values, big };
 }
@@ -186,9 +210,13 @@ function cell(values: ArrayLike<number>, big: ReadonlyMap<number, bigint>, row: 
   return Number.isNaN(v) ? (big.get(row) as bigint) : v;
 }
 
-function addCell(values: number[], big: Map<number, bigint>, row: number, amount: Amount): void {
-  const current = cell(values, big, row);
-  if (typeof current === 'number' && typeof amount === 'number') {
+/** A bigint that fits a safe integer as a number (cheaper, and what the cells hold). */
+const safe = (amount: Amount): Amount =>
+  typeof amount === 'bigint' && amount <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(amount) : amount;
+
+function addCell(values: Float64Array, big: Map<number, bigint>, row: number, amount: Amount): void {
+  const current = values[row] as number;
+  if (!Number.isNaN(current) && typeof amount === 'number') {
     const next = current + amount;
     if (Number.isSafeInteger(next)) {
       values[row] = next;
@@ -196,7 +224,7 @@ function addCell(values: number[], big: Map<number, bigint>, row: number, amount
     }
   }
   values[row] = Number.NaN;
-  big.set(row, BigInt(current) + BigInt(amount));
+  big.set(row, (Number.isNaN(current) ? (big.get(row) as bigint) : BigInt(current)) + BigInt(amount));
 }
 
 function groupTotals(
