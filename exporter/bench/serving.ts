@@ -15,11 +15,17 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import cliProgress from 'cli-progress';
-import { jsonCodec } from '../src/cache/shared-cache';
+import { gzipCodec } from '../src/cache/shared-cache';
 import { parseConfig } from '../src/config';
 import { plausibilityBounds } from '../src/plausibility';
-import { addEmailRow, bandwidthDays, emailDays, type UsageDays } from '../src/usage';
-import type { UsageState } from '../src/sources';
+import {
+  addEmailRow,
+  bandwidthDays,
+  emailDays,
+  packUsageState,
+  unpackUsageState,
+  type UsageDays,
+} from '../src/usage';
 import { addDays, scanRange } from '../src/sources/params';
 import mysql from 'mysql2/promise';
 import {
@@ -321,14 +327,14 @@ export async function measureStateSharing(tenants: number, now = new Date()): Pr
     addEmailRow(batch, { day, tenantId: String(t), type: 'transactional', sent: t % 97 });
     addEmailRow(batch, { day, tenantId: String(t), type: 'marketing', sent: t % 13 });
   });
-  const codec = jsonCodec<UsageState>();
+  const codec = gzipCodec;
   let started = performance.now();
-  const encoding = codec.encode({ bandwidth: bandwidth.serialize(), email: email.serialize() });
+  const encoding = codec.encode(packUsageState(bandwidth.serialize(), email.serialize()));
   const blockingMs = performance.now() - started;
   const bytes = await encoding;
   const encodeMs = performance.now() - started;
   started = performance.now();
-  const state = await codec.decode(bytes);
+  const state = unpackUsageState(await codec.decode(bytes));
   bandwidthDays().restore(state.bandwidth);
   emailDays(bounds).restore(state.email);
   const decodeMs = performance.now() - started;

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { ExpositionCache } from './cache/exposition-cache';
 import { cacheNamespace, createRedisClient } from './cache/redis';
-import { jsonCodec, SharedSlot } from './cache/shared-cache';
+import { gzipCodec, SharedSlot } from './cache/shared-cache';
 import { SharedState } from './cache/shared-state';
 import { createCollector, VERSION } from './collector';
 import { ConfigError, loadConfigFile, loadEnvironment } from './config';
@@ -84,7 +84,7 @@ async function main(argv: string[]): Promise<void> {
     state:
       redis && config.shared_cache.share_usage_tables
         ? new SharedState(
-            new SharedSlot(redis, namespace, 'usage-days', USAGE_STATE_VERSION, jsonCodec<UsageState>()),
+            new SharedSlot<UsageState>(redis, namespace, 'usage-days', USAGE_STATE_VERSION, gzipCodec),
             {
               state: () => collector.usageState(),
               restore: (state) => collector.restoreUsage(state),

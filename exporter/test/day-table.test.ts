@@ -43,7 +43,9 @@ describe('serialized day tables', () => {
     days.commit(plan, batch, now);
 
     const copy = new UsageDays(2);
-    copy.restore(JSON.parse(JSON.stringify(days.serialize())) as ReturnType<UsageDays['serialize']>);
+    // as Redis hands it back: a copy, at any offset of its memory
+    const bytes = days.serialize();
+    copy.restore(Buffer.concat([Buffer.alloc(3), bytes]).subarray(3));
     const range = { from: '2026-03-01', to: '2026-03-15' };
     const later = new Date('2026-03-15T12:05:00Z');
     expect(copy.plan(later, 3_600_000)).toEqual(days.plan(later, 3_600_000));
@@ -55,6 +57,8 @@ describe('serialized day tables', () => {
     expect(copy.sum(0, range).get(0)).toBe(MAX + 7n);
     expect(copy.rejected(range)).toEqual(days.rejected(range));
     expect(copy.dayTotal('2026-03-15', '', 0)).toBe(10n);
-    expect(() => new UsageDays(1).restore(days.serialize())).toThrow('another layout');
+    expect(() => new UsageDays(1).restore(bytes)).toThrow('another layout');
+    expect(() => new UsageDays(2).restore(Buffer.from('{"version":1}'))).toThrow('another layout');
+    expect(() => new UsageDays(2).restore(bytes.subarray(0, bytes.length - 8))).toThrow('cut short');
   });
 });

@@ -205,3 +205,9 @@ export function jsonCodec<T>(): Codec<T> {
     decode: async (bytes) => JSON.parse((await gunzip(bytes)).toString()) as T,
   };
 }
+
+/** A codec for bytes (the binary usage day tables), gzipped off the event loop. */
+export const gzipCodec: Codec<Buffer> = {
+  encode: async (value) => gzip(value, { level: 1 }),
+  decode: async (bytes) => gunzip(bytes),
+};

@@ -9,9 +9,10 @@ import {
   dailyUsage,
   emailDays,
   emailRows,
+  packUsageState,
+  unpackUsageState,
   type DayBatch,
   type ReadPlan,
-  type SerializedUsageDays,
   type UsageDays,
 } from '../usage';
 import {
@@ -171,13 +172,10 @@ export interface SourceReader {
   usageMark(): string;
 }
 
-/** The usage day tables of both usage sources (layout: USAGE_STATE_VERSION). */
-export interface UsageState {
-  bandwidth: SerializedUsageDays;
-  email: SerializedUsageDays;
-}
+/** The usage day tables of both usage sources in one buffer (binary layout: USAGE_STATE_VERSION). */
+export type UsageState = Buffer;
 
-export const USAGE_STATE_VERSION = 1;
+export const USAGE_STATE_VERSION = 2;
 
 export function createSourceReader(pool: mysql.Pool, config: Config): SourceReader {
   const runner = createStatementRunner(pool, config.collection.timeout_seconds);
@@ -319,13 +317,14 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
     },
     dailyUsage: (now) => dailyUsage(usage.bandwidth, usage.email, now),
     cancel: () => runner.cancelAll(),
-    usageState: () => ({ bandwidth: usage.bandwidth.serialize(), email: usage.email.serialize() }),
+    usageState: () => packUsageState(usage.bandwidth.serialize(), usage.email.serialize()),
     restoreUsage(state) {
       // both are checked before either is replaced
+      const parts = unpackUsageState(state);
       const bandwidth = bandwidthDays();
       const email = emailDays(plausibilityBounds(config));
-      bandwidth.restore(state.bandwidth);
-      email.restore(state.email);
+      bandwidth.restore(parts.bandwidth);
+      email.restore(parts.email);
       usage.bandwidth = bandwidth;
       usage.email = email;
     },

@@ -21,6 +21,13 @@ export class KeyIndex {
     }
     return n;
   }
+
+  /** An index of `keys`, numbered in their order. */
+  static of(keys: readonly string[]): KeyIndex {
+    const index = new KeyIndex();
+    for (const key of keys) index.number(key);
+    return index;
+  }
 }
 
 export type Amount = number | bigint;
@@ -117,9 +124,7 @@ export class DayBatch {
         if (screened.drop.size > 0) kept = without(kept, screened.drop);
         rejected = [...rejected, ...screened.rejected];
       }
-      const columns: DayColumns = { ...kept, totals: new Map(), rejected };
-      columns.totals = groupTotals(columns, this.keys, this.measures, this.groupOf);
-      days.set(day, columns);
+      days.set(day, dayColumns({ ...kept, rejected }, this.keys, this.groupOf));
     }
     for (const [day, rows] of this.rejected) {
       if (!days.has(day)) days.set(day, { ...emptyDay(this.measures), rejected: rows });
@@ -225,6 +230,17 @@ function addCell(values: Float64Array, big: Map<number, bigint>, row: number, am
   }
   values[row] = Number.NaN;
   big.set(row, (Number.isNaN(current) ? (big.get(row) as bigint) : BigInt(current)) + BigInt(amount));
+}
+
+/** A day's columns from its rows, with the totals of each group. */
+export function dayColumns(
+  rows: Pick<DayColumns, 'keys' | 'values' | 'big' | 'rejected'>,
+  keys: KeyIndex,
+  groupOf: (key: string) => string,
+): DayColumns {
+  const columns: DayColumns = { ...rows, totals: new Map() };
+  columns.totals = groupTotals(columns, keys, rows.values.length, groupOf);
+  return columns;
 }
 
 function groupTotals(

@@ -9,7 +9,7 @@ import type { Amount, DayBatch } from './day-table';
 import { BandwidthSums } from './bandwidth-sums';
 import { UsageDays } from './usage-days';
 
-export { UsageDays, type ReadPlan, type SerializedUsageDays } from './usage-days';
+export { UsageDays, type ReadPlan } from './usage-days';
 export type { DayBatch } from './day-table';
 
 /**
@@ -142,4 +142,17 @@ export function dailyUsage(bandwidth: UsageDays, email: UsageDays, now: Date): D
     ingressBytes: days.map((d) => Number(bandwidth.dayTotal(d, '', BYTES_IN))),
     emails: Object.fromEntries(types.map((t) => [t, days.map((d) => Number(email.dayTotal(d, t, SENT)))])),
   };
+}
+
+/** Both sources' serialized day tables in one buffer: the bandwidth part's length, then the two parts. */
+export function packUsageState(bandwidth: Buffer, email: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(bandwidth.length);
+  return Buffer.concat([length, bandwidth, email]);
+}
+
+export function unpackUsageState(state: Buffer): { bandwidth: Buffer; email: Buffer } {
+  const length = state.length >= 4 ? state.readUInt32LE(0) : Number.POSITIVE_INFINITY;
+  if (4 + length > state.length) throw new Error('usage state: cut short');
+  return { bandwidth: state.subarray(4, 4 + length), email: state.subarray(4 + length) };
 }

@@ -1,26 +1,39 @@
 import type { RejectedRow } from '../plausibility/rejections';
 import { addDays, scanRange, type DayRange } from '../sources/params';
-import { DayBatch, KeyIndex, KeySums, type DayColumns, type DayScreen } from './day-table';
+import os from 'node:os';
+import { dayColumns, DayBatch, KeyIndex, KeySums, type DayColumns, type DayScreen } from './day-table';
 
 /**
- * The day tables as plain JSON (e.g. to share them between replicas): amounts as decimal strings,
- * so that nothing is lost above 2^53.
+ * The day tables in a binary layout, to share them between replicas (cache/shared-state.ts): a JSON
+ * header (the keys, the clock marks, per day its row count, rejected rows and the exact amounts
+ * above 2^53), then each day's key numbers and amounts as the typed arrays hold them (little-endian,
+ * 8-byte aligned). Encoding and decoding copy memory instead of formatting and parsing numbers.
  */
-export interface SerializedUsageDays {
-  version: 1;
+const LAYOUT_VERSION = 2;
+
+interface Header {
+  version: number;
   measures: number;
   keys: string[];
-  days: { day: string; keys: number[]; amounts: string[][]; rejected: RejectedRow[] }[];
+  days: { day: string; rows: number; big: [number, number, string][]; rejected: RejectedRow[] }[];
   fullReadAt: number | null;
   readAt: number | null;
   coveredFrom: string | null;
   readThrough: string | null;
 }
 
-/** A serialized amount: a number while it is a safe integer (cheaper than a bigint per cell). */
-function exactAmount(text: string): number | bigint {
-  const n = Number(text);
-  return Number.isSafeInteger(n) ? n : BigInt(text);
+const align8 = (n: number) => Math.ceil(n / 8) * 8;
+
+/** Copies `bytes` into a new, aligned typed array of `length` elements. */
+function typed<T extends Int32Array | Float64Array>(
+  make: new (length: number) => T,
+  bytes: Buffer,
+  offset: number,
+  length: number,
+): T {
+  const array = new make(length);
+  new Uint8Array(array.buffer).set(bytes.subarray(offset, offset + array.byteLength));
+  return array;
 }
 
 /** What the next read of a usage source covers. */
@@ -110,19 +123,20 @@ export class UsageDays {
     return rows;
   }
 
-  serialize(): SerializedUsageDays {
+  /** The tables in the binary layout above. */
+  serialize(): Buffer {
+    if (os.endianness() !== 'LE') throw new Error('usage days: the binary layout is little-endian');
     const finite = (t: number) => (Number.isFinite(t) ? t : null);
-    return {
-      version: 1,
+    const days = [...this.days];
+    const header: Header = {
+      version: LAYOUT_VERSION,
       measures: this.measures,
-      keys: [...this.keys.keys],
-      days: [...this.days].map(([day, columns]) => ({
+      keys: this.keys.keys,
+      days: days.map(([day, columns]) => ({
         day,
-        keys: [...columns.keys],
-        amounts: columns.values.map((values, m) =>
-          [...values].map((v, row) =>
-            Number.isNaN(v) ? (columns.big[m]?.get(row) ?? 0n).toString() : String(v),
-          ),
+        rows: columns.keys.length,
+        big: columns.big.flatMap((cells, m) =>
+          [...cells].map(([row, value]): [number, number, string] => [m, row, value.toString()]),
         ),
         rejected: columns.rejected,
       })),
@@ -131,29 +145,61 @@ export class UsageDays {
       coveredFrom: this.coveredFrom ?? null,
       readThrough: this.readThrough ?? null,
     };
+    const json = Buffer.from(JSON.stringify(header));
+    const parts: Uint8Array[] = [Buffer.from(new Uint32Array([json.length]).buffer), json];
+    let size = 4 + json.length;
+    const pad = () => {
+      const padding = align8(size) - size;
+      if (padding > 0) parts.push(new Uint8Array(padding));
+      size += padding;
+    };
+    pad();
+    for (const [, columns] of days) {
+      for (const array of [columns.keys, ...columns.values]) {
+        parts.push(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+        size += array.byteLength;
+        pad();
+      }
+    }
+    return Buffer.concat(parts, size);
   }
 
   /** Replaces the tables with serialized ones (of the same source: same measures). */
-  restore(data: SerializedUsageDays): void {
-    if (data.version !== 1 || data.measures !== this.measures)
-      throw new Error('usage days: another layout (version or measures differ)');
-    const batch = new DayBatch(new KeyIndex(), this.measures, this.groupOf);
-    for (const day of data.days) {
-      day.keys.forEach((k, row) =>
-        batch.add(
-          day.day,
-          data.keys[k] as string,
-          day.amounts.map((column) => exactAmount(column[row] as string)),
-        ),
-      );
-      batch.reject(day.day, day.rejected);
+  restore(bytes: Buffer): void {
+    const headerLength = bytes.length >= 4 ? bytes.readUInt32LE(0) : 0;
+    let header: Header | undefined;
+    try {
+      header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString()) as Header;
+    } catch {
+      header = undefined;
     }
-    this.days = batch.finish();
-    this.keys = batch.keys;
-    this.fullReadAt = data.fullReadAt ?? Number.NEGATIVE_INFINITY;
-    this.readAt = data.readAt ?? Number.NEGATIVE_INFINITY;
-    this.coveredFrom = data.coveredFrom ?? undefined;
-    this.readThrough = data.readThrough ?? undefined;
+    if (header?.version !== LAYOUT_VERSION || header.measures !== this.measures)
+      throw new Error('usage days: another layout (version or measures differ)');
+    const keys = KeyIndex.of(header.keys);
+    const days = new Map<string, DayColumns>();
+    let offset = align8(4 + headerLength);
+    for (const day of header.days) {
+      const dayKeys = typed(Int32Array, bytes, offset, day.rows);
+      offset = align8(offset + dayKeys.byteLength);
+      const values: Float64Array[] = [];
+      for (let m = 0; m < this.measures; m++) {
+        values.push(typed(Float64Array, bytes, offset, day.rows));
+        offset += day.rows * 8;
+      }
+      if (offset > bytes.length) throw new Error('usage days: the serialized tables are cut short');
+      const big: Map<number, bigint>[] = values.map(() => new Map());
+      for (const [m, row, value] of day.big) big[m]?.set(row, BigInt(value));
+      days.set(
+        day.day,
+        dayColumns({ keys: dayKeys, values, big, rejected: day.rejected }, keys, this.groupOf),
+      );
+    }
+    this.keys = keys;
+    this.days = days;
+    this.fullReadAt = header.fullReadAt ?? Number.NEGATIVE_INFINITY;
+    this.readAt = header.readAt ?? Number.NEGATIVE_INFINITY;
+    this.coveredFrom = header.coveredFrom ?? undefined;
+    this.readThrough = header.readThrough ?? undefined;
   }
 
   /** Changes when a read moves the tables on to a new full read or a new day (worth sharing again). */
