@@ -22,6 +22,28 @@ export class KeyIndex {
     return n;
   }
 
+  /** Each key's group number (see DayBatch) and the groups' names, computed once per key. */
+  groups(groupOf: (key: string) => string): { names: readonly string[]; ofKey: readonly number[] } {
+    if (this.grouping?.by !== groupOf)
+      this.grouping = { by: groupOf, names: [], numbers: new Map(), ofKey: [] };
+    const g = this.grouping;
+    for (let n = g.ofKey.length; n < this.keys.length; n++) {
+      const name = groupOf(this.keys[n] as string);
+      let number = g.numbers.get(name);
+      if (number === undefined) {
+        number = g.names.length;
+        g.names.push(name);
+        g.numbers.set(name, number);
+      }
+      g.ofKey.push(number);
+    }
+    return g;
+  }
+
+  private grouping:
+    | { by: (key: string) => string; names: string[]; numbers: Map<string, number>; ofKey: number[] }
+    | undefined;
+
   /** An index of `keys`, numbered in their order. */
   static of(keys: readonly string[]): KeyIndex {
     const index = new KeyIndex();
@@ -249,31 +271,33 @@ function groupTotals(
   measures: number,
   groupOf: (key: string) => string,
 ): Map<string, bigint[]> {
-  const totals = new Map<string, bigint[]>();
-  // numbers first (fast), bigint only per group and at the end
-  const partial = new Map<string, { small: number[]; big: bigint[] }>();
+  const { names, ofKey } = keys.groups(groupOf);
+  // numbers while safe (fast), bigint only past 2^53 and at the end
+  const small = new Float64Array(names.length * measures);
+  const big = new Array<bigint>(names.length * measures).fill(0n);
+  const seen = new Uint8Array(names.length);
   for (let r = 0; r < day.keys.length; r++) {
-    const group = groupOf(keys.keys[day.keys[r] as number] as string);
-    let p = partial.get(group);
-    if (!p) {
-      p = { small: new Array<number>(measures).fill(0), big: new Array<bigint>(measures).fill(0n) };
-      partial.set(group, p);
-    }
+    const g = ofKey[day.keys[r] as number] as number;
+    seen[g] = 1;
     for (let m = 0; m < measures; m++) {
-      const amount = cell(day.values[m] as Float64Array, day.big[m] as Map<number, bigint>, r);
-      const next = typeof amount === 'number' ? (p.small[m] as number) + amount : Number.NaN;
-      if (Number.isSafeInteger(next)) p.small[m] = next;
+      const i = g * measures + m;
+      const v = (day.values[m] as Float64Array)[r] as number;
+      const next = (small[i] as number) + v;
+      if (Number.isSafeInteger(next)) small[i] = next;
       else {
-        p.big[m] = (p.big[m] as bigint) + BigInt(p.small[m] as number) + BigInt(amount);
-        p.small[m] = 0;
+        const amount = Number.isNaN(v) ? (day.big[m]?.get(r) as bigint) : BigInt(v);
+        big[i] = (big[i] as bigint) + BigInt(small[i] as number) + amount;
+        small[i] = 0;
       }
     }
   }
-  for (const [group, p] of partial) {
-    totals.set(
-      group,
-      p.big.map((b, m) => b + BigInt(p.small[m] as number)),
-    );
+  const totals = new Map<string, bigint[]>();
+  for (let g = 0; g < names.length; g++) {
+    if (!seen[g]) continue;
+    const sums: bigint[] = [];
+    for (let m = 0; m < measures; m++)
+      sums.push((big[g * measures + m] as bigint) + BigInt(small[g * measures + m] as number));
+    totals.set(names[g] as string, sums);
   }
   return totals;
 }
