@@ -11,8 +11,20 @@ import type { RejectedRow } from '../plausibility/rejections';
 const INTEGER = /^\d+$/;
 const DECIMAL = /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i;
 
+/** Whether `text` is one or more ASCII digits (the common case of every numeric column, checked without a regex). */
+function isDigits(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 /** A row identifier (BIGINT UNSIGNED), kept as its decimal string. */
 export function id(value: unknown): string | undefined {
+  if (typeof value === 'string' && isDigits(value) && (value.length === 1 || value.charCodeAt(0) !== 48))
+    return value;
   if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? String(value) : undefined;
   if (typeof value === 'bigint') return value >= 0n ? value.toString() : undefined;
   if (typeof value === 'string' && INTEGER.test(value)) return value.replace(/^0+(?=\d)/, '');
@@ -92,6 +104,7 @@ export function wholeAmount(value: unknown): number | bigint | undefined {
   if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
   if (typeof value === 'bigint') return value >= 0n ? toExact(value) : undefined;
   if (typeof value !== 'string') return undefined;
+  if (value.length < 16 && isDigits(value)) return Number(value);
   const m = /^\s*(\d+)(?:\.0*)?\s*$/.exec(value);
   if (!m) return undefined;
   const digits = m[1] as string;

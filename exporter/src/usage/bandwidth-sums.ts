@@ -13,6 +13,9 @@ export class BandwidthSums {
   /** bytes out, bytes in of the row being added (one array for every row) */
   private readonly amounts: Amount[] = [0, 0];
   private readonly nothing: Amount[] = [0, 0];
+  /** a site's days come one after another: its tenant's key is looked up once */
+  private lastTenant: string | null | undefined;
+  private lastKey = 0;
 
   constructor(
     private readonly batch: DayBatch,
@@ -22,7 +25,11 @@ export class BandwidthSums {
   ) {}
 
   add(row: BandwidthSiteDayRow): void {
-    const key = this.batch.keys.number(row.tenantId ?? this.noTenant);
+    if (row.tenantId !== this.lastTenant) {
+      this.lastTenant = row.tenantId;
+      this.lastKey = this.batch.keys.number(row.tenantId ?? this.noTenant);
+    }
+    const key = this.lastKey;
     const reason = siteDayTrafficRejection(row.bytesIn, row.bytesOut, this.bounds);
     if (reason) {
       this.batch.reject(row.day, [{ id: `${row.siteId}@${row.day}`, reason }]);

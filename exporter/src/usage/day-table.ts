@@ -152,17 +152,25 @@ export class DayBatch {
       if (!days.has(day)) days.set(day, { ...emptyDay(this.measures), rejected: rows });
     }
     this.cells.clear();
+    this.lastDay = undefined;
+    this.lastCells = undefined;
     this.rejected.clear();
     return days;
   }
 
+  /** rows come in runs of one day (e-mail groups) or cycle through a few days (a site's days) */
+  private lastDay: string | undefined;
+  private lastCells: DayCells | undefined;
+
   private day(day: string, key: number): DayCells {
-    let cells = this.cells.get(day);
+    let cells = day === this.lastDay ? this.lastCells : this.cells.get(day);
     if (!cells || key >= cells.present.length) {
       const size = Math.max(64, key + 1, (cells?.present.length ?? 0) * 2);
       cells = grown(cells, size, this.measures);
       this.cells.set(day, cells);
     }
+    this.lastDay = day;
+    this.lastCells = cells;
     return cells;
   }
 }
