@@ -6,7 +6,7 @@ import { startQueryOnlyPrometheus } from '../src/backfill/prometheus';
 
 // The rules backfill writes what a recording rule would have recorded, and promtool refuses a series
 // whose samples are not in time order. One recorded series can come from several result series: the
-// branches of an `or` that keep different metric names lose them to the rule's name. Here `late`
+// branches of an `or` that keep different metric names lose them to the rule's name. Here `aa_late_metric`
 // sorts first in Prometheus' answer but holds the later hours.
 
 jest.setTimeout(120_000);
@@ -19,12 +19,12 @@ const work = tempDir('recorded-history');
 afterAll(() => work.remove());
 
 test('a recorded series fed by two result series is written in time order, and promtool takes it', async () => {
-  const lines = ['# TYPE early_metric gauge', '# TYPE late_metric gauge'];
+  const lines = ['# TYPE zz_early_metric gauge', '# TYPE aa_late_metric gauge'];
   const early: string[] = [];
   const late: string[] = [];
   for (let t = start; t <= end; t += STEP) {
-    if (t < half) early.push(`early_metric{site="a"} ${t - start} ${t}`);
-    else late.push(`late_metric{site="a"} ${t - start} ${t}`);
+    if (t < half) early.push(`zz_early_metric{site="a"} ${t - start} ${t}`);
+    else late.push(`aa_late_metric{site="a"} ${t - start} ${t}`);
   }
   const input = path.join(work.dir, 'input.om');
   fs.writeFileSync(input, `${[lines[0], ...early, lines[1], ...late].join('\n')}\n# EOF\n`);
@@ -34,7 +34,7 @@ test('a recorded series fed by two result series is written in time order, and p
   try {
     const { text, samples } = await recordedHistory({
       prometheusUrl: prometheus.url,
-      rule: { record: 'site:value:recorded', expr: 'late_metric or early_metric' },
+      rule: { record: 'site:value:recorded', expr: 'aa_late_metric or zz_early_metric' },
       start,
       end,
       stepSeconds: STEP,
