@@ -181,7 +181,7 @@ export const configSchema = z.strictObject({
         .string({ error: 'expected a Redis key prefix ([A-Za-z0-9_.:-], 1 to 64 characters)' })
         .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected a Redis key prefix ([A-Za-z0-9_.:-], 1 to 64 characters)')
         .default('chom-finops:exporter'),
-      share_usage_tables: z.boolean({ error: 'expected true or false' }).default(false),
+      share_usage_tables: z.boolean({ error: 'expected true or false' }).default(true),
     })
     .prefault({}),
 });
