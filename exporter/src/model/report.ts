@@ -17,12 +17,11 @@ import {
   runRateComponents,
   type CostComponent,
   serverMonthlyCost,
-  serverLoads,
-  sitesByServer,
 } from './run-rate';
+import { Hosting } from './hosting';
 import { plausibleSnapshot } from './plausible-snapshot';
 import { selectFirst } from './select';
-import { apportion, setAt, Shares, TenantIndex } from './shares';
+import { apportion, setAt, Shares } from './shares';
 import type { UsageSnapshot } from './snapshot';
 import { usageInputs } from './usage';
 
@@ -74,8 +73,10 @@ export interface CostReport {
 /** The rejections the sources listed on their rows (sites, subscriptions, and any usage rows). */
 function listedRejections(snapshot: UsageSnapshot): Rejection[] {
   const found: Rejection[] = [];
-  for (const [source, rows] of Object.entries(snapshot) as [SourceName, { rejected?: unknown }[]][]) {
-    for (const row of rows) {
+  for (const [source, rows] of Object.entries(snapshot) as [SourceName, unknown][]) {
+    // rows in columns (server_sites) carry no rejections
+    if (!Array.isArray(rows)) continue;
+    for (const row of rows as { rejected?: unknown }[]) {
       const rejected = row.rejected as Rejection[] | undefined;
       if (rejected) for (const r of rejected) found.push({ source, reason: r.reason, id: r.id });
     }
@@ -83,7 +84,7 @@ function listedRejections(snapshot: UsageSnapshot): Rejection[] {
   return found;
 }
 
-/** Per-tenant sums, in arrays indexed by tenant number (TenantIndex). */
+/** Per-tenant sums, in arrays indexed by tenant number (IdIndex). */
 interface TenantColumns {
   present: (boolean | undefined)[];
   /** cents by category (same order as `categories`), then by tenant */
@@ -165,10 +166,11 @@ export function buildReport(source: UsageSnapshot, config: Config, now: Date): C
   const plausible = plausibleSnapshot(source, plausibilityBounds(config));
   const snapshot = plausible.snapshot;
   const usage = usageInputs(snapshot);
-  const index = new TenantIndex();
-  const hostedBy = sitesByServer(snapshot.server_sites);
-  const loads = serverLoads(hostedBy);
-  const components = runRateComponents(snapshot, usage, { hostedBy, loads }, index, config, now);
+  const hosting = Hosting.of(snapshot.server_sites);
+  const loads = hosting.loads;
+  // the tenants of the (server, tenant) rows keep their numbers: the split needs no lookup per row
+  const index = hosting.table.tenants.copy();
+  const components = runRateComponents(snapshot, usage, hosting, index, config, now);
 
   const categories: string[] = [...BASE_CATEGORIES];
   for (const c of components) if (!categories.includes(c.category)) categories.push(c.category);

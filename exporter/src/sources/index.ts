@@ -27,17 +27,18 @@ import { databaseSizeSource, type DatabaseSizeRow } from './database-size';
 import { emailSource, type EmailDayRow, type EmailRow } from './email';
 import { plausibilityBounds, plausibilityParams, type PlausibilityParams } from '../plausibility/bounds';
 import { ALL_SITES, queryParams, renderSql, type DayRange, type SiteRange } from './params';
-import { serverSitesSource, type ServerSitesRow } from './server-sites';
+import { serverSitesSource, type ServerSitesRow, type ServerSitesTable } from './server-sites';
 import { serversSource, type ServerRow } from './servers';
 import { sitesSource, type TenantSitesRow } from './sites';
-import type { SourceDefinition } from './source';
+import type { RowCollector, RowOf, SourceDefinition } from './source';
 import { createStatementRunner, failureReason, rememberPoolOptions, type FailureReason } from './statements';
 import { subscriptionsSource, type RevenueRow } from './subscriptions';
 import { tenantsSource, type TenantRow } from './tenants';
 
 export * from './params';
 export { FAILURE_REASONS, StatementError, withServerDeadline, type FailureReason } from './statements';
-export type { SourceDefinition } from './source';
+export type { RowCollector, RowOf, SourceDefinition } from './source';
+export { ServerSitesTable } from './server-sites';
 export { NEXT_BANDWIDTH_SITE_SQL, readsBySiteChunks, siteChunks } from './bandwidth';
 export type {
   BandwidthSiteDayRow,
@@ -58,7 +59,8 @@ export interface SourceRows {
   subscriptions: RevenueRow[];
   servers: ServerRow[];
   sites: TenantSitesRow[];
-  server_sites: ServerSitesRow[];
+  /** held in columns: hundreds of thousands of rows on a large install */
+  server_sites: ServerSitesTable;
   bandwidth: BandwidthRow[];
   email: EmailRow[];
   database_size: DatabaseSizeRow[];
@@ -70,7 +72,7 @@ export interface QueryRows extends Omit<SourceRows, 'bandwidth' | 'email'> {
   email: EmailDayRow[];
 }
 
-export const SOURCES: { [K in SourceName]: SourceDefinition<QueryRows[K][number]> } = {
+export const SOURCES: { [K in SourceName]: SourceDefinition<RowOf<QueryRows[K]>, QueryRows[K]> } = {
   tenants: tenantsSource,
   subscriptions: subscriptionsSource,
   servers: serversSource,
@@ -130,10 +132,10 @@ export function renderedStatements(
   ) as Record<SourceName, string>;
 }
 
-export type SourceOutcome<Row> =
+export type SourceOutcome<Row, Rows = Row[]> =
   | {
       ok: true;
-      rows: Row[];
+      rows: Rows;
       skipped: number;
       seconds: number;
       /** usage sources: the days this collection read */
@@ -141,7 +143,7 @@ export type SourceOutcome<Row> =
     }
   | { ok: false; error: Error; reason: FailureReason; seconds: number };
 
-export type SourceOutcomes = { [K in SourceName]: SourceOutcome<SourceRows[K][number]> };
+export type SourceOutcomes = { [K in SourceName]: SourceOutcome<RowOf<SourceRows[K]>, SourceRows[K]> };
 
 /**
  * MariaDB's in-memory limit for the temporary table of a full e-mail read (its default is 16 MiB):
@@ -185,9 +187,12 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
   const bounds = plausibilityBounds(config);
   const plausibility: PlausibilityParams = plausibilityParams(bounds);
 
-  async function readRows<Row>(definition: SourceDefinition<Row>, sql: string): Promise<SourceOutcome<Row>> {
+  async function readRows<Row, Rows extends RowCollector<Row>>(
+    definition: SourceDefinition<Row, Rows>,
+    sql: string,
+  ): Promise<SourceOutcome<Row, Rows>> {
     const started = process.hrtime.bigint();
-    const rows: Row[] = [];
+    const rows = definition.rows ? definition.rows() : ([] as Row[] as unknown as Rows);
     let skipped = 0;
     try {
       await runner.stream(sql, definition.columns, (raw) => {
@@ -284,7 +289,10 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
     async read(now) {
       const params = queryParams(now, plausibility);
       const small = (name: Exclude<SourceName, 'bandwidth' | 'email'>) =>
-        readRows(SOURCES[name] as SourceDefinition<unknown>, renderSql(sourceSql(config, name), params));
+        readRows(
+          SOURCES[name] as SourceDefinition<unknown, RowCollector<unknown>>,
+          renderSql(sourceSql(config, name), params),
+        );
       // The two usage reads go first so they start at once and the small ones fill the gaps.
       const [bandwidth, email, ...rest] = await Promise.all([
         readUsage(usage.bandwidth, fillBandwidth(now), bandwidthRows, now),
