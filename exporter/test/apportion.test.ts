@@ -3,7 +3,7 @@ import { prng } from './support/random-usage';
 
 /** The largest-remainder method as cost-model.md states it, in exact integers and a full sort. */
 function reference(totalCents: bigint, weights: Shares, ids: readonly string[]) {
-  const byTenant = weights.byTenant.map((w) => (w === undefined ? undefined : 0n));
+  const byTenant: (bigint | undefined)[] = weights.byTenant.map((w) => (w === undefined ? undefined : 0n));
   const parties: { id: string; tenant: number; weight: bigint }[] = [];
   if (weights.unallocated !== undefined && weights.unallocated > 0n)
     parties.push({ id: '', tenant: -1, weight: weights.unallocated });

@@ -77,8 +77,23 @@ export interface Apportioned {
  */
 export function apportion(totalCents: bigint, weights: Shares, ids: readonly string[]): Apportioned {
   const byTenant: (bigint | undefined)[] = weights.byTenant.map((w) => (w === undefined ? undefined : 0n));
+  const unallocated = apportionEach(totalCents, weights, ids, (tenant, cents) => {
+    byTenant[tenant] = BigInt(cents);
+  });
+  return { byTenant, unallocated };
+}
+
+/**
+ * apportion() handing each present tenant's cents (a number while it is a safe integer) to `each`
+ * instead of building an array of bigints; returns the unallocated party's cents.
+ */
+export function apportionEach(
+  totalCents: bigint,
+  weights: Shares,
+  ids: readonly string[],
+  each: (tenant: number, cents: number | bigint) => void,
+): bigint {
   const weightSum = weights.positiveSum();
-  if (totalCents === 0n || weightSum === 0n) return { byTenant, unallocated: totalCents };
   // the parties with a positive weight: tenant numbers, −1 for the unallocated party
   const parties: number[] = [];
   const partyWeights: bigint[] = [];
@@ -88,10 +103,14 @@ export function apportion(totalCents: bigint, weights: Shares, ids: readonly str
     partyWeights.push(u);
   }
   weights.byTenant.forEach((w, tenant) => {
-    if (w === undefined || w <= 0n) return;
-    parties.push(tenant);
-    partyWeights.push(w);
+    if (w === undefined) return;
+    if (w <= 0n || totalCents === 0n || weightSum === 0n) each(tenant, 0);
+    else {
+      parties.push(tenant);
+      partyWeights.push(w);
+    }
   });
+  if (totalCents === 0n || weightSum === 0n) return totalCents;
   const id = (p: number) => {
     const party = parties[p] as number;
     return party < 0 ? UNALLOCATED : (ids[party] as string);
@@ -100,10 +119,10 @@ export function apportion(totalCents: bigint, weights: Shares, ids: readonly str
   let unallocated = 0n;
   parties.forEach((party, p) => {
     const cents = split.cents(p);
-    if (party < 0) unallocated = cents;
-    else byTenant[party] = cents;
+    if (party < 0) unallocated = BigInt(cents);
+    else each(party, cents);
   });
-  return { byTenant, unallocated };
+  return unallocated;
 }
 
 /** Up to this many cents, the quotas are estimated in doubles first (see LargestRemainder). */
@@ -144,11 +163,12 @@ class LargestRemainder {
     else this.exact();
   }
 
-  cents(party: number): bigint {
+  /** A party's cents: a number when estimated (then at most ESTIMATED_CENTS_LIMIT). */
+  cents(party: number): number | bigint {
     const extra = this.extra[party] as number;
     const floor = this.exactFloors[party];
     if (floor !== undefined) return floor + BigInt(extra);
-    return BigInt((this.floors[party] as number) + extra);
+    return (this.floors[party] as number) + extra;
   }
 
   /** The exact floor and remainder (over Σ weights) of a party's quota. */
