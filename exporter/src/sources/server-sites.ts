@@ -96,7 +96,8 @@ export class ServerSitesTable {
   }
 
   private grow(): void {
-    const size = this.server.length * 2;
+    // by half again: at most a third of the columns stays unused
+    const size = Math.ceil(this.server.length * 1.5);
     const larger = <T extends Int32Array | Float64Array>(column: T, make: (n: number) => T): T => {
       const copy = make(size);
       copy.set(column);
