@@ -1,4 +1,4 @@
-import { buildReport } from '../src/model';
+import { buildReport, mulDivFloor } from '../src/model';
 import { ServerSitesTable, type ServerSitesRow } from '../src/sources';
 import { config } from './support/fixtures';
 import { prng, randomSnapshot } from './support/random-usage';
@@ -40,5 +40,34 @@ describe('server_sites rows held in columns', () => {
       );
       expect(fromColumns).toEqual(fromRows);
     }
+  });
+});
+
+describe('mulDivFloor: the floor of a × b / d from doubles, exact', () => {
+  test('equals the bigint floor on random and whole or near-whole quotients up to 2^53', () => {
+    const random = prng(21);
+    const int = (limit: number) => Math.floor(random() * limit);
+    const exact = (a: number, b: number, d: number) => Number((BigInt(a) * BigInt(b)) / BigInt(d));
+    const wrong: number[][] = [];
+    const check = (a: number, b: number, d: number) => {
+      if (mulDivFloor(a, b, d) !== exact(a, b, d)) wrong.push([a, b, d]);
+    };
+    for (let round = 0; round < 200_000; round++) {
+      const bits = 1 + int(53);
+      const d = Math.max(2, Math.min(Number.MAX_SAFE_INTEGER, Math.floor(random() * 2 ** bits)));
+      let a = 1 + int(d - 1);
+      let b = 1 + int(d);
+      if (round % 3 === 0) {
+        // d = m × a: the quotient is b / m, a whole number when m divides b
+        const m = 1 + int(7);
+        a = Math.max(1, Math.floor(d / m));
+        const dm = a * m;
+        b = Math.max(1, Math.min(dm, m * (1 + int(Math.max(1, Math.floor(dm / m)))) + int(3) - 1));
+        check(a, b, dm);
+        continue;
+      }
+      check(a, b, d);
+    }
+    expect(wrong).toEqual([]);
   });
 });

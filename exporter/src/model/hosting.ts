@@ -3,6 +3,7 @@ import { MAX_SITE_STORAGE_BYTES } from '../plausibility/bounds';
 import { ServerSitesTable, type ServerSitesRow } from '../sources/server-sites';
 import type { Money } from './money';
 import type { Shares } from './shares';
+import { SumColumn } from './sum-column';
 
 /** Sites and storage on one server, all tenants together, and how many tenants have sites there. */
 export interface ServerLoad {
@@ -19,6 +20,19 @@ export const NO_LOAD: ServerLoad = { sites: 0n, storage: 0n, tenants: 0n };
  */
 const plausibleStorage = (bytes: bigint, sites: bigint) =>
   bytes <= MAX_SITE_STORAGE_BYTES || bytes <= sites * MAX_SITE_STORAGE_BYTES;
+
+/**
+ * floor(a × b / d) for safe integers 0 < a < d and 0 < b ≤ d. The double estimate (a / d) × b is
+ * within two roundings, under e × 2^−51, of the exact quotient: its floor is the exact floor unless
+ * the estimate is that close to a whole number, and then the exact integers decide.
+ */
+export function mulDivFloor(a: number, b: number, d: number): number {
+  const estimate = (a / d) * b;
+  const floor = Math.floor(estimate);
+  const margin = estimate * 2 ** -50;
+  if (estimate - floor > margin && floor + 1 - estimate > margin) return floor;
+  return Number((BigInt(a) * BigInt(b)) / BigInt(d));
+}
 
 /**
  * What each tenant holds on each server: the (server, tenant) rows grouped by server, read in place
@@ -101,13 +115,28 @@ export class Hosting {
   }
 
   /**
-   * Adds a shared server's cost split over the tenants whose existing sites it hosts: by storage
-   * share (site count when the server holds no bytes), by site count, or evenly, as configured; each
-   * share rounded down to a money unit. Tenants are the numbers of `table.tenants`. With nothing to
-   * split by, the cost is unallocated.
+   * Adds the cost of each of these shared servers split over the tenants whose existing sites it
+   * hosts: by storage share (site count when the server holds no bytes), by site count, or evenly,
+   * as configured; each share rounded down to a money unit. Tenants are the numbers of
+   * `table.tenants`. A server with nothing to split by leaves its cost unallocated.
    */
-  splitServerCost(
+  splitCosts(
     shares: Shares,
+    servers: readonly { serverId: string; cost: Money }[],
+    method: Config['allocation']['shared_servers'],
+  ): void {
+    // Σ floor(r × w / T) by tenant (see splitSafely), added to `shares` at the end
+    const fractions = new SumColumn(this.table.tenants.ids.length);
+    for (const { serverId, cost } of servers) this.splitCost(shares, fractions, serverId, cost, method);
+    for (let t = 0; t < this.table.tenants.ids.length; t++) {
+      const f = fractions.get(t);
+      if (f > 0n) shares.add(t, f);
+    }
+  }
+
+  private splitCost(
+    shares: Shares,
+    fractions: SumColumn,
     serverId: string,
     cost: Money,
     method: Config['allocation']['shared_servers'],
@@ -133,11 +162,7 @@ export class Hosting {
       return;
     }
     if (this.safe[n]) {
-      for (let k = from; k < to; k++) {
-        const i = order[k] as number;
-        const w = byStorage ? table.storageAt(i) : table.sitesAt(i);
-        if (w > 0) shares.add(table.tenantOf(i), (cost * BigInt(w)) / total);
-      }
+      this.splitSafely(shares, fractions, from, to, cost, total, byStorage);
       return;
     }
     for (let k = from; k < to; k++) {
@@ -145,6 +170,34 @@ export class Hosting {
       const row = this.exactRow(i);
       const w = byStorage ? row.storage : row.sites;
       if (w > 0n) shares.add(table.tenantOf(i), (cost * w) / total);
+    }
+  }
+
+  /**
+   * floor(cost × w / T) for the rows order[from … to − 1] of a server whose weights w and total T
+   * are safe integers, without a bigint division per row: with cost = q × T + r (0 ≤ r < T), it is
+   * q × w + floor(r × w / T), and the second term, below w, is a number (mulDivFloor).
+   */
+  private splitSafely(
+    shares: Shares,
+    fractions: SumColumn,
+    from: number,
+    to: number,
+    cost: Money,
+    total: bigint,
+    byStorage: boolean,
+  ): void {
+    const { table, order } = this;
+    const q = cost / total;
+    const r = Number(cost % total);
+    const T = Number(total);
+    for (let k = from; k < to; k++) {
+      const i = order[k] as number;
+      const w = byStorage ? table.storageAt(i) : table.sitesAt(i);
+      if (w <= 0) continue;
+      const t = table.tenantOf(i);
+      shares.add(t, q * BigInt(w));
+      if (r > 0) fractions.add(t, mulDivFloor(r, w, T));
     }
   }
 

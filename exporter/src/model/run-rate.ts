@@ -51,13 +51,15 @@ function computeComponent(
   const price = serverPriceTable(config);
   const shares = new Shares();
   let total = 0n;
+  const shared: { serverId: string; cost: Money }[] = [];
   for (const server of snapshot.servers) {
     const cost = serverMonthlyCost(server, config, now, price);
     if (cost === 0n) continue;
     total += cost;
     if (server.tenantId !== null) shares.add(tenants.of(server.tenantId), cost);
-    else hosting.splitServerCost(shares, server.serverId, cost, config.allocation.shared_servers);
+    else shared.push({ serverId: server.serverId, cost });
   }
+  hosting.splitCosts(shares, shared, config.allocation.shared_servers);
   return { category: 'compute', resourceType: 'vps', overhead: false, total, shares };
 }
 
