@@ -27,9 +27,10 @@ import { databaseSizeSource, type DatabaseSizeRow } from './database-size';
 import { emailSource, type EmailDayRow, type EmailRow } from './email';
 import { plausibilityBounds, plausibilityParams, type PlausibilityParams } from '../plausibility/bounds';
 import { ALL_SITES, queryParams, renderSql, type DayRange, type SiteRange } from './params';
-import { serverSitesSource, type ServerSitesRow, type ServerSitesTable } from './server-sites';
+import { serverSitesSource, type ServerSitesRow } from './server-sites';
 import { serversSource, type ServerRow } from './servers';
 import { sitesSource, type TenantSitesRow } from './sites';
+import type { ServerSitesTable } from './server-sites';
 import type { RowCollector, RowOf, SourceDefinition } from './source';
 import { createStatementRunner, failureReason, rememberPoolOptions, type FailureReason } from './statements';
 import { subscriptionsSource, type RevenueRow } from './subscriptions';
@@ -37,8 +38,7 @@ import { tenantsSource, type TenantRow } from './tenants';
 
 export * from './params';
 export { FAILURE_REASONS, StatementError, withServerDeadline, type FailureReason } from './statements';
-export type { RowCollector, RowOf, SourceDefinition } from './source';
-export { ServerSitesTable } from './server-sites';
+export type { SourceDefinition } from './source';
 export { NEXT_BANDWIDTH_SITE_SQL, readsBySiteChunks, siteChunks } from './bandwidth';
 export type {
   BandwidthSiteDayRow,
@@ -52,6 +52,8 @@ export type {
   TenantRow,
   TenantSitesRow,
 };
+export type { RowCollector, RowOf } from './source';
+export { ServerSitesTable } from './server-sites';
 
 /** The typed rows of every source, as the cost model reads them. */
 export interface SourceRows {
