@@ -15,7 +15,7 @@ import { buildDataset } from '../src/demo/dataset';
 import { isScaleName, SCALE_NAMES, SCALES } from '../src/demo/scales';
 import { bandwidthRows, emailRows } from '../src/demo/usage';
 import { buildReport, type CostReport, type UsageSnapshot } from '../src/model';
-import { queryParams, SOURCES } from '../src/sources';
+import { queryParams, SOURCES, type RowCollector, type SourceDefinition } from '../src/sources';
 
 const HELP = `Usage: npm run bench:model -w exporter -- [options]
   --scale=small|medium|large   demo data set to build in memory (default medium)
@@ -211,8 +211,14 @@ function main() {
   const snapshot = Object.fromEntries(
     SOURCE_NAMES.map((name) => {
       if (name === 'bandwidth' || name === 'email') return [name, usageRows[name]];
-      const parse = SOURCES[name].parse as (row: Raw) => unknown;
-      return [name, (raw[name] ?? []).map((row) => parse(row)).filter((row) => row !== undefined)];
+      // held as the source reader holds them (server_sites in columns)
+      const definition = SOURCES[name] as SourceDefinition<unknown, RowCollector<unknown>>;
+      const rows: RowCollector<unknown> = definition.rows ? definition.rows() : [];
+      for (const row of raw[name] ?? []) {
+        const parsed = definition.parse(row);
+        if (parsed !== undefined) rows.push(parsed);
+      }
+      return [name, rows];
     }),
   ) as unknown as UsageSnapshot;
   const config = parseConfig({ collection: { tenant_limit: 500 } });

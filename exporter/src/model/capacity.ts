@@ -2,7 +2,7 @@ import type { Config } from '../config/schema';
 import type { ServerRow } from '../sources';
 import { isDeleted } from './calendar';
 import { GIB_BYTES } from './money';
-import { NO_LOAD, type ServerLoad } from './run-rate';
+import { NO_LOAD, type ServerLoad } from './hosting';
 import type { ServerChecks } from './server-checks';
 
 export interface CapacityFigure {

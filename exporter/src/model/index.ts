@@ -11,3 +11,5 @@ export * from './usage';
 export * from './server-checks';
 export * from './plausible-snapshot';
 export * from './shares';
+export * from './id-index';
+export * from './hosting';

@@ -5,7 +5,7 @@ import { isDeleted } from './calendar';
 import { isActive } from './capacity';
 import { compareIds, GIB_BYTES, toCents, type Money } from './money';
 import { perByte } from './pricing';
-import { NO_LOAD, type ServerLoad } from './run-rate';
+import { NO_LOAD, type ServerLoad } from './hosting';
 import { fullyPlausible, type ServerChecks } from './server-checks';
 
 export type OpportunityKind =

@@ -17,12 +17,12 @@ import {
   runRateComponents,
   type CostComponent,
   serverMonthlyCost,
-  serverLoads,
-  sitesByServer,
 } from './run-rate';
+import { Hosting } from './hosting';
 import { plausibleSnapshot } from './plausible-snapshot';
 import { selectFirst } from './select';
-import { apportion, setAt, Shares, TenantIndex } from './shares';
+import { apportionEach, Shares } from './shares';
+import { SumColumn } from './sum-column';
 import type { UsageSnapshot } from './snapshot';
 import { usageInputs } from './usage';
 
@@ -74,8 +74,10 @@ export interface CostReport {
 /** The rejections the sources listed on their rows (sites, subscriptions, and any usage rows). */
 function listedRejections(snapshot: UsageSnapshot): Rejection[] {
   const found: Rejection[] = [];
-  for (const [source, rows] of Object.entries(snapshot) as [SourceName, { rejected?: unknown }[]][]) {
-    for (const row of rows) {
+  for (const [source, rows] of Object.entries(snapshot) as [SourceName, unknown][]) {
+    // rows in columns (server_sites) carry no rejections
+    if (!Array.isArray(rows)) continue;
+    for (const row of rows as { rejected?: unknown }[]) {
       const rejected = row.rejected as Rejection[] | undefined;
       if (rejected) for (const r of rejected) found.push({ source, reason: r.reason, id: r.id });
     }
@@ -83,19 +85,29 @@ function listedRejections(snapshot: UsageSnapshot): Rejection[] {
   return found;
 }
 
-/** Per-tenant sums, in arrays indexed by tenant number (TenantIndex). */
+/** Per-tenant sums, by tenant number (IdIndex). */
 interface TenantColumns {
-  present: (boolean | undefined)[];
-  /** cents by category (same order as `categories`), then by tenant */
-  costCents: (bigint | undefined)[][];
-  totalCents: (bigint | undefined)[];
-  revenueCents: (bigint | undefined)[];
-  sites: (bigint | undefined)[];
-  servers: (bigint | undefined)[];
-  storageUsedBytes: (bigint | undefined)[];
+  present: Uint8Array;
+  /** cents by category (same order as `categories`) */
+  costCents: SumColumn[];
+  totalCents: SumColumn;
+  revenueCents: SumColumn;
+  sites: SumColumn;
+  servers: SumColumn;
+  storageUsedBytes: SumColumn;
 }
 
-const at = (column: readonly (bigint | undefined)[], tenant: number) => column[tenant] ?? 0n;
+function tenantColumns(size: number, categories: number): TenantColumns {
+  return {
+    present: new Uint8Array(size),
+    costCents: Array.from({ length: categories }, () => new SumColumn(size)),
+    totalCents: new SumColumn(size),
+    revenueCents: new SumColumn(size),
+    sites: new SumColumn(size),
+    servers: new SumColumn(size),
+    storageUsedBytes: new SumColumn(size),
+  };
+}
 
 /** The figures of a set of tenants summed (one tenant, or those folded into __other__). */
 function tenantFigures(
@@ -104,29 +116,17 @@ function tenantFigures(
   columns: TenantColumns,
   categories: readonly string[],
 ): TenantFigures {
-  const figures: TenantFigures = {
+  return {
     tenantId,
-    costCents: new Map(),
-    totalCents: 0n,
-    revenueCents: 0n,
-    sites: 0n,
-    servers: 0n,
-    storageUsedBytes: 0n,
+    costCents: new Map(
+      categories.map((category, c) => [category, (columns.costCents[c] as SumColumn).sum(members)]),
+    ),
+    totalCents: columns.totalCents.sum(members),
+    revenueCents: columns.revenueCents.sum(members),
+    sites: columns.sites.sum(members),
+    servers: columns.servers.sum(members),
+    storageUsedBytes: columns.storageUsedBytes.sum(members),
   };
-  categories.forEach((category, c) => {
-    const column = columns.costCents[c] ?? [];
-    let cents = 0n;
-    for (const t of members) cents += at(column, t);
-    figures.costCents.set(category, cents);
-  });
-  for (const t of members) {
-    figures.totalCents += at(columns.totalCents, t);
-    figures.revenueCents += at(columns.revenueCents, t);
-    figures.sites += at(columns.sites, t);
-    figures.servers += at(columns.servers, t);
-    figures.storageUsedBytes += at(columns.storageUsedBytes, t);
-  }
-  return figures;
 }
 
 /**
@@ -148,11 +148,11 @@ function keptTenants(
   if (present.length <= limit) {
     return present.sort(byId).map((t) => tenantFigures(ids[t] as string, [t], columns, categories));
   }
-  const { first, rest } = selectFirst(present, limit, (a, b) => {
-    const x = at(columns.totalCents, a);
-    const y = at(columns.totalCents, b);
-    return (x < y ? 1 : x > y ? -1 : 0) || byId(a, b);
-  });
+  const { first, rest } = selectFirst(
+    present,
+    limit,
+    (a, b) => columns.totalCents.compare(b, a) || byId(a, b),
+  );
   return [
     ...first.map((t) => tenantFigures(ids[t] as string, [t], columns, categories)),
     tenantFigures(OTHER_TENANTS, rest, columns, categories),
@@ -165,10 +165,11 @@ export function buildReport(source: UsageSnapshot, config: Config, now: Date): C
   const plausible = plausibleSnapshot(source, plausibilityBounds(config));
   const snapshot = plausible.snapshot;
   const usage = usageInputs(snapshot);
-  const index = new TenantIndex();
-  const hostedBy = sitesByServer(snapshot.server_sites);
-  const loads = serverLoads(hostedBy);
-  const components = runRateComponents(snapshot, usage, { hostedBy, loads }, index, config, now);
+  const hosting = Hosting.of(snapshot.server_sites);
+  const loads = hosting.loads;
+  // the tenants of the (server, tenant) rows keep their numbers: the split needs no lookup per row
+  const index = hosting.table.tenants.copy();
+  const components = runRateComponents(snapshot, usage, hosting, index, config, now);
 
   const categories: string[] = [...BASE_CATEGORIES];
   for (const c of components) if (!categories.includes(c.category)) categories.push(c.category);
@@ -188,18 +189,16 @@ export function buildReport(source: UsageSnapshot, config: Config, now: Date): C
   }));
 
   // Allocation: each category total is apportioned in cents over the tenants and the unallocated party.
-  const columns: TenantColumns = {
-    present: [],
-    costCents: [],
-    totalCents: [],
-    revenueCents: [],
-    sites: [],
-    servers: [],
-    storageUsedBytes: [],
-  };
+  // Every tenant gets its number first, so that the columns have their final size.
+  for (const row of snapshot.tenants) index.of(row.tenantId);
+  for (const row of snapshot.subscriptions) index.of(row.tenantId);
+  for (const row of snapshot.sites) index.of(row.tenantId);
+  const existingServers = snapshot.servers.filter((s) => !isDeleted(s.deletedAt, now));
+  for (const s of existingServers) if (s.tenantId !== null) index.of(s.tenantId);
+  const columns = tenantColumns(index.ids.length, categories.length);
   const present = (tenantId: string) => {
     const t = index.of(tenantId);
-    setAt(columns.present, t, true);
+    columns.present[t] = 1;
     return t;
   };
   const known = new Set<string>();
@@ -212,40 +211,32 @@ export function buildReport(source: UsageSnapshot, config: Config, now: Date): C
   const tenantExists = (id: string) => known.has(id);
 
   const unallocatedCents = new Map<string, bigint>();
-  for (const category of categories) {
-    const parts = components.filter((c) => c.category === category);
+  categories.forEach((category, c) => {
+    const parts = components.filter((part) => part.category === category);
     let weights: Shares;
     if (parts.length === 1) weights = (parts[0] as CostComponent).shares;
     else {
       weights = new Shares();
-      for (const c of parts) weights.addAll(c.shares);
+      for (const part of parts) weights.addAll(part.shares);
     }
     const total = sum(runRate.filter((l) => l.category === category).map((l) => l.cents));
-    const shares = apportion(total, weights, index.ids);
-    unallocatedCents.set(category, shares.unallocated);
-    columns.costCents.push(shares.byTenant);
-    shares.byTenant.forEach((cents, t) => {
-      if (cents === undefined) return;
-      setAt(columns.present, t, true);
-      setAt(columns.totalCents, t, at(columns.totalCents, t) + cents);
+    const costCents = columns.costCents[c] as SumColumn;
+    const unallocated = apportionEach(total, weights, index.ids, (t, cents) => {
+      columns.present[t] = 1;
+      costCents.add(t, cents);
+      columns.totalCents.add(t, cents);
     });
-  }
+    unallocatedCents.set(category, unallocated);
+  });
 
-  for (const row of snapshot.subscriptions) {
-    const t = present(row.tenantId);
-    setAt(columns.revenueCents, t, at(columns.revenueCents, t) + toCents(row.revenueMonthly));
-  }
+  for (const row of snapshot.subscriptions)
+    columns.revenueCents.add(present(row.tenantId), toCents(row.revenueMonthly));
   for (const row of snapshot.sites) {
     const t = present(row.tenantId);
-    setAt(columns.sites, t, at(columns.sites, t) + row.sites);
-    setAt(columns.storageUsedBytes, t, at(columns.storageUsedBytes, t) + row.storageUsedBytes);
+    columns.sites.add(t, row.sites);
+    columns.storageUsedBytes.add(t, row.storageUsedBytes);
   }
-  const existingServers = snapshot.servers.filter((s) => !isDeleted(s.deletedAt, now));
-  for (const s of existingServers) {
-    if (s.tenantId === null) continue;
-    const t = present(s.tenantId);
-    setAt(columns.servers, t, at(columns.servers, t) + 1n);
-  }
+  for (const s of existingServers) if (s.tenantId !== null) columns.servers.add(present(s.tenantId), 1);
 
   const kept = keptTenants(index.ids, columns, categories, config.collection.tenant_limit);
   for (const t of kept) {

@@ -1,9 +1,11 @@
 import type { Config } from '../config/schema';
-import type { ServerRow, ServerSitesRow } from '../sources';
+import type { ServerRow } from '../sources';
 import { isDeleted } from './calendar';
 import { money, sum, type Money } from './money';
 import { egressCost, emailPrice, perByte, serverPriceTable, statusPrice } from './pricing';
-import { Shares, type TenantIndex } from './shares';
+import type { Hosting } from './hosting';
+import type { IdIndex } from './id-index';
+import { Shares } from './shares';
 import type { UsageSnapshot } from './snapshot';
 import type { UsageInputs } from './usage';
 
@@ -24,48 +26,6 @@ export interface CostComponent {
 
 export const BASE_CATEGORIES = ['compute', 'storage', 'network', 'email', 'database'] as const;
 
-/** Sites and storage on one server, all tenants together, and how many tenants have sites there. */
-export interface ServerLoad {
-  sites: bigint;
-  storage: bigint;
-  tenants: bigint;
-}
-
-/** The load of every server that hosts something (computed once per report). */
-export function serverLoads(
-  hostedBy: ReadonlyMap<string, readonly ServerSitesRow[]>,
-): Map<string, ServerLoad> {
-  const loads = new Map<string, ServerLoad>();
-  for (const [serverId, hosted] of hostedBy) {
-    // site counts are row counts: safe integers as numbers (no bigint allocated per row)
-    let sites = 0;
-    let storage = 0n;
-    let tenants = 0;
-    for (const h of hosted) {
-      sites += Number(h.sites);
-      if (h.storageUsedBytes > 0n) storage += h.storageUsedBytes;
-      if (h.sites > 0n || h.storageUsedBytes > 0n) tenants++;
-    }
-    // beyond 2^53 (only an override can return such counts) the sum is redone exactly
-    const exactSites = Number.isSafeInteger(sites) ? BigInt(sites) : sum(hosted.map((h) => h.sites));
-    loads.set(serverId, { sites: exactSites, storage, tenants: BigInt(tenants) });
-  }
-  return loads;
-}
-
-export const NO_LOAD: ServerLoad = { sites: 0n, storage: 0n, tenants: 0n };
-
-/** What each tenant holds on each server. */
-export function sitesByServer(rows: readonly ServerSitesRow[]): Map<string, ServerSitesRow[]> {
-  const byServer = new Map<string, ServerSitesRow[]>();
-  for (const row of rows) {
-    const list = byServer.get(row.serverId);
-    if (list) list.push(row);
-    else byServer.set(row.serverId, [row]);
-  }
-  return byServer;
-}
-
 /** The monthly cost of one server in its current status (0 when deleted), in money units. */
 export function serverMonthlyCost(
   server: ServerRow,
@@ -78,62 +38,32 @@ export function serverMonthlyCost(
 }
 
 /**
- * Adds a shared server's cost split over the tenants whose existing sites it hosts: by storage share
- * (site count when the server holds no bytes), by site count, or evenly, as configured. One pass over
- * the rows (the model's hot path: one row per server and tenant, GROUP BY vps_id, team_id).
+ * Servers' cost: a dedicated server's to its tenant, a shared server's split over the tenants it
+ * hosts (`Hosting`; tenant numbers are those of `hosting.table.tenants`, which `tenants` extends).
  */
-function addSharedServerSplit(
-  shares: Shares,
-  tenants: TenantIndex,
-  cost: Money,
-  hosted: readonly ServerSitesRow[],
-  load: ServerLoad,
-  method: Config['allocation']['shared_servers'],
-): void {
-  // rows without sites or bytes weigh nothing, so the server's totals are the weights' sum
-  const byStorage = method === 'storage_share' && load.storage > 0n;
-  const total = method === 'even' ? load.tenants : byStorage ? load.storage : load.sites;
-  if (total === 0n) {
-    shares.addUnallocated(cost);
-    return;
-  }
-  for (const h of hosted) {
-    if (h.sites <= 0n && h.storageUsedBytes <= 0n) continue;
-    const w = method === 'even' ? 1n : byStorage ? h.storageUsedBytes : h.sites;
-    if (w > 0n) shares.add(tenants.of(h.tenantId), (cost * w) / total);
-  }
-}
-
 function computeComponent(
   snapshot: UsageSnapshot,
-  hostedBy: ReadonlyMap<string, readonly ServerSitesRow[]>,
-  loads: ReadonlyMap<string, ServerLoad>,
-  tenants: TenantIndex,
+  hosting: Hosting,
+  tenants: IdIndex,
   config: Config,
   now: Date,
 ): CostComponent {
   const price = serverPriceTable(config);
   const shares = new Shares();
   let total = 0n;
+  const shared: { serverId: string; cost: Money }[] = [];
   for (const server of snapshot.servers) {
     const cost = serverMonthlyCost(server, config, now, price);
     if (cost === 0n) continue;
     total += cost;
     if (server.tenantId !== null) shares.add(tenants.of(server.tenantId), cost);
-    else
-      addSharedServerSplit(
-        shares,
-        tenants,
-        cost,
-        hostedBy.get(server.serverId) ?? [],
-        loads.get(server.serverId) ?? NO_LOAD,
-        config.allocation.shared_servers,
-      );
+    else shared.push({ serverId: server.serverId, cost });
   }
+  hosting.splitCosts(shares, shared, config.allocation.shared_servers);
   return { category: 'compute', resourceType: 'vps', overhead: false, total, shares };
 }
 
-function storageComponent(snapshot: UsageSnapshot, tenants: TenantIndex, config: Config): CostComponent {
+function storageComponent(snapshot: UsageSnapshot, tenants: IdIndex, config: Config): CostComponent {
   const shares = new Shares();
   const price = perByte(config.pricing.storage.gib_month);
   let total = 0n;
@@ -145,7 +75,7 @@ function storageComponent(snapshot: UsageSnapshot, tenants: TenantIndex, config:
   return { category: 'storage', resourceType: 'disk', overhead: false, total, shares };
 }
 
-function networkComponent(usage: UsageInputs, tenants: TenantIndex, config: Config): CostComponent {
+function networkComponent(usage: UsageInputs, tenants: IdIndex, config: Config): CostComponent {
   const egress = new Shares();
   for (const row of usage.traffic) {
     if (row.tenantId === null) egress.addUnallocated(row.egress30d);
@@ -157,7 +87,7 @@ function networkComponent(usage: UsageInputs, tenants: TenantIndex, config: Conf
   return { category: 'network', resourceType: 'bandwidth', overhead: false, total, shares };
 }
 
-function emailComponent(usage: UsageInputs, tenants: TenantIndex, config: Config): CostComponent {
+function emailComponent(usage: UsageInputs, tenants: IdIndex, config: Config): CostComponent {
   const price = emailPrice(config);
   const shares = new Shares();
   let total = 0n;
@@ -228,17 +158,14 @@ function spreadOverhead(components: CostComponent[], config: Config): CostCompon
 export function runRateComponents(
   snapshot: UsageSnapshot,
   usage: UsageInputs,
-  servers: {
-    hostedBy: ReadonlyMap<string, readonly ServerSitesRow[]>;
-    loads: ReadonlyMap<string, ServerLoad>;
-  },
-  tenants: TenantIndex,
+  hosting: Hosting,
+  tenants: IdIndex,
   config: Config,
   now: Date,
 ): CostComponent[] {
   return spreadOverhead(
     [
-      computeComponent(snapshot, servers.hostedBy, servers.loads, tenants, config, now),
+      computeComponent(snapshot, hosting, tenants, config, now),
       storageComponent(snapshot, tenants, config),
       networkComponent(usage, tenants, config),
       emailComponent(usage, tenants, config),

@@ -3,60 +3,6 @@ import { selectFirst } from './select';
 import { UNALLOCATED } from './snapshot';
 
 /**
- * The tenants of one report, numbered in order of appearance, so that the hot loops add to arrays
- * instead of maps keyed by ID.
- */
-export class TenantIndex {
-  readonly ids: string[] = [];
-  private readonly numbers = new Map<string, number>();
-  /** small decimal IDs (the usual auto-increment keys): tenant number + 1 by ID, 0 for none */
-  private small = new Int32Array(1024);
-
-  of(tenantId: string): number {
-    const id = smallId(tenantId);
-    if (id >= 0) {
-      if (id >= this.small.length) this.grow(id);
-      const n = (this.small[id] as number) - 1;
-      if (n >= 0) return n;
-      this.small[id] = this.ids.length + 1;
-      this.ids.push(tenantId);
-      return this.ids.length - 1;
-    }
-    let n = this.numbers.get(tenantId);
-    if (n === undefined) {
-      n = this.ids.length;
-      this.ids.push(tenantId);
-      this.numbers.set(tenantId, n);
-    }
-    return n;
-  }
-
-  private grow(id: number): void {
-    let size = this.small.length;
-    while (size <= id) size *= 2;
-    const larger = new Int32Array(size);
-    larger.set(this.small);
-    this.small = larger;
-  }
-}
-
-/** Below this, a decimal ID is looked up in an array (at most 16 MB), above it in a map. */
-const SMALL_ID_LIMIT = 1 << 22;
-
-/** The ID as a number when it is a canonical decimal below SMALL_ID_LIMIT (digits only), else −1. */
-function smallId(tenantId: string): number {
-  const length = tenantId.length;
-  if (length === 0 || length > 7 || (length > 1 && tenantId.charCodeAt(0) === 48)) return -1;
-  let n = 0;
-  for (let i = 0; i < length; i++) {
-    const digit = tenantId.charCodeAt(i) - 48;
-    if (digit < 0 || digit > 9) return -1;
-    n = n * 10 + digit;
-  }
-  return n < SMALL_ID_LIMIT ? n : -1;
-}
-
-/**
  * Sets `column[index]`, filling any gap with undefined first: an array written far past its end
  * would turn into a slow dictionary, while tenants are numbered as they appear, in any order.
  */
@@ -131,36 +77,165 @@ export interface Apportioned {
  */
 export function apportion(totalCents: bigint, weights: Shares, ids: readonly string[]): Apportioned {
   const byTenant: (bigint | undefined)[] = weights.byTenant.map((w) => (w === undefined ? undefined : 0n));
+  const unallocated = apportionEach(totalCents, weights, ids, (tenant, cents) => {
+    byTenant[tenant] = BigInt(cents);
+  });
+  return { byTenant, unallocated };
+}
+
+/**
+ * apportion() handing each present tenant's cents (a number while it is a safe integer) to `each`
+ * instead of building an array of bigints; returns the unallocated party's cents.
+ */
+export function apportionEach(
+  totalCents: bigint,
+  weights: Shares,
+  ids: readonly string[],
+  each: (tenant: number, cents: number | bigint) => void,
+): bigint {
   const weightSum = weights.positiveSum();
-  if (totalCents === 0n || weightSum === 0n) return { byTenant, unallocated: totalCents };
-  const remainders: { tenant: number; remainder: bigint }[] = [];
-  let given = 0n;
-  let unallocated = 0n;
+  // the parties with a positive weight: tenant numbers, −1 for the unallocated party
+  const parties: number[] = [];
+  const partyWeights: bigint[] = [];
   const u = weights.unallocated;
   if (u !== undefined && u > 0n) {
-    const quota = totalCents * u;
-    unallocated = quota / weightSum;
-    given += unallocated;
-    const remainder = quota - unallocated * weightSum;
-    if (remainder > 0n) remainders.push({ tenant: -1, remainder });
+    parties.push(-1);
+    partyWeights.push(u);
   }
   weights.byTenant.forEach((w, tenant) => {
-    if (w === undefined || w <= 0n) return;
-    const quota = totalCents * w;
-    const floor = quota / weightSum;
-    byTenant[tenant] = floor;
-    given += floor;
-    const remainder = quota - floor * weightSum;
-    if (remainder > 0n) remainders.push({ tenant, remainder });
+    if (w === undefined) return;
+    if (w <= 0n || totalCents === 0n || weightSum === 0n) each(tenant, 0);
+    else {
+      parties.push(tenant);
+      partyWeights.push(w);
+    }
   });
-  // fewer cents are left than there are non-zero remainders (each is below one cent)
-  const left = Number(totalCents - given);
-  const id = (tenant: number) => (tenant < 0 ? UNALLOCATED : (ids[tenant] as string));
-  const largestFirst = (a: (typeof remainders)[number], b: (typeof remainders)[number]) =>
-    a.remainder < b.remainder ? 1 : a.remainder > b.remainder ? -1 : compareIds(id(a.tenant), id(b.tenant));
-  for (const { tenant } of selectFirst(remainders, left, largestFirst).first) {
-    if (tenant < 0) unallocated += 1n;
-    else byTenant[tenant] = (byTenant[tenant] ?? 0n) + 1n;
+  if (totalCents === 0n || weightSum === 0n) return totalCents;
+  const id = (p: number) => {
+    const party = parties[p] as number;
+    return party < 0 ? UNALLOCATED : (ids[party] as string);
+  };
+  const split = new LargestRemainder(totalCents, partyWeights, weightSum, (a, b) => compareIds(id(a), id(b)));
+  let unallocated = 0n;
+  parties.forEach((party, p) => {
+    const cents = split.cents(p);
+    if (party < 0) unallocated = BigInt(cents);
+    else each(party, cents);
+  });
+  return unallocated;
+}
+
+/** Up to this many cents, the quotas are estimated in doubles first (see LargestRemainder). */
+const ESTIMATED_CENTS_LIMIT = 2n ** 40n;
+/** Up to this Σ weights, a weight converts to a finite double with no loss of range. */
+const ESTIMATED_WEIGHT_LIMIT = 2n ** 1000n;
+
+/**
+ * The largest-remainder split of `totalCents` over parties 0 … n − 1 by exact `weights` (all > 0,
+ * summing to `weightSum`); `compareParties` breaks ties of equal remainders.
+ *
+ * Exact integer arithmetic on every party costs several bigint operations each, and a report
+ * splits every category over every tenant. So each quota x = total × w / Σw is first estimated in
+ * doubles: the estimate is within E = total × 2^−50 of the exact quota (four roundings of at most
+ * 2^−53 each, relative to a quota of at most `total`). Whenever that is not enough to decide, the
+ * exact integers decide:
+ * - the floor of a quota is the estimate's unless the estimate is within E of a whole number;
+ * - with k* the estimated remainder of the `left`-th largest, a party whose estimated remainder is
+ *   above k* + 2E is among the largest `left` for sure, one below k* − 2E is not, and the few within
+ *   2E of k* are ordered by their exact remainders (and the tie rule).
+ * The result is the exact method's, cent for cent.
+ */
+class LargestRemainder {
+  /** each party's floor: a number when estimated (at most ESTIMATED_CENTS_LIMIT), else exact */
+  private readonly floors: Float64Array;
+  private readonly exactFloors: bigint[] = [];
+  private readonly extra: Uint8Array;
+
+  constructor(
+    private readonly totalCents: bigint,
+    private readonly weights: readonly bigint[],
+    private readonly weightSum: bigint,
+    private readonly compareParties: (a: number, b: number) => number,
+  ) {
+    this.floors = new Float64Array(weights.length);
+    this.extra = new Uint8Array(weights.length);
+    if (totalCents <= ESTIMATED_CENTS_LIMIT && weightSum < ESTIMATED_WEIGHT_LIMIT) this.estimate();
+    else this.exact();
   }
-  return { byTenant, unallocated };
+
+  /** A party's cents: a number when estimated (then at most ESTIMATED_CENTS_LIMIT). */
+  cents(party: number): number | bigint {
+    const extra = this.extra[party] as number;
+    const floor = this.exactFloors[party];
+    if (floor !== undefined) return floor + BigInt(extra);
+    return (this.floors[party] as number) + extra;
+  }
+
+  /** The exact floor and remainder (over Σ weights) of a party's quota. */
+  private quota(party: number): { floor: bigint; remainder: bigint } {
+    const quota = this.totalCents * (this.weights[party] as bigint);
+    const floor = quota / this.weightSum;
+    return { floor, remainder: quota - floor * this.weightSum };
+  }
+
+  private exact(): void {
+    const remainders: { party: number; remainder: bigint }[] = [];
+    let given = 0n;
+    for (let p = 0; p < this.weights.length; p++) {
+      const { floor, remainder } = this.quota(p);
+      this.exactFloors[p] = floor;
+      given += floor;
+      if (remainder > 0n) remainders.push({ party: p, remainder });
+    }
+    // fewer cents are left than there are non-zero remainders (each is below one cent)
+    this.giveOneEach(remainders, Number(this.totalCents - given));
+  }
+
+  private estimate(): void {
+    const n = this.weights.length;
+    const total = Number(this.totalCents);
+    const sum = Number(this.weightSum);
+    const error = total * 2 ** -50;
+    // estimated remainders (as fractions of a cent); NaN: none (an exact whole quota)
+    const fractions = new Float64Array(n);
+    const exactRemainders = new Map<number, bigint>();
+    let given = 0;
+    for (let p = 0; p < n; p++) {
+      const x = total * (Number(this.weights[p] as bigint) / sum);
+      const floor = Math.floor(x);
+      if (x - floor > error && floor + 1 - x > error) {
+        this.floors[p] = floor;
+        fractions[p] = x - floor;
+      } else {
+        const { floor: exactFloor, remainder } = this.quota(p);
+        this.floors[p] = Number(exactFloor);
+        exactRemainders.set(p, remainder);
+        fractions[p] = remainder === 0n ? NaN : Number(remainder) / sum;
+      }
+      given += this.floors[p] as number;
+    }
+    const left = total - given;
+    if (left === 0) return;
+    const candidates = fractions.filter((f) => f === f).sort();
+    const threshold = candidates[candidates.length - left] as number;
+    const band: { party: number; remainder: bigint }[] = [];
+    let sure = 0;
+    for (let p = 0; p < n; p++) {
+      const f = fractions[p] as number;
+      if (f > threshold + 2 * error) {
+        this.extra[p] = 1;
+        sure++;
+      } else if (f >= threshold - 2 * error) {
+        band.push({ party: p, remainder: exactRemainders.get(p) ?? this.quota(p).remainder });
+      }
+    }
+    this.giveOneEach(band, left - sure);
+  }
+
+  /** One more cent to each of the `count` parties with the largest remainders (ties: compareParties). */
+  private giveOneEach(remainders: { party: number; remainder: bigint }[], count: number): void {
+    const largestFirst = (a: (typeof remainders)[number], b: (typeof remainders)[number]) =>
+      a.remainder < b.remainder ? 1 : a.remainder > b.remainder ? -1 : this.compareParties(a.party, b.party);
+    for (const { party } of selectFirst(remainders, count, largestFirst).first) this.extra[party] = 1;
+  }
 }

@@ -30,7 +30,8 @@ import { queryParams, renderSql, type ChunkIds, type DayRange } from './params';
 import { serverSitesSource, type ServerSitesRow } from './server-sites';
 import { serversSource, type ServerRow } from './servers';
 import { sitesSource, type TenantSitesRow } from './sites';
-import type { SourceDefinition } from './source';
+import type { ServerSitesTable } from './server-sites';
+import type { RowCollector, RowOf, SourceDefinition } from './source';
 import { createStatementRunner, failureReason, rememberPoolOptions, type FailureReason } from './statements';
 import { subscriptionsSource, type RevenueRow } from './subscriptions';
 import { tenantsSource, type TenantRow } from './tenants';
@@ -53,6 +54,8 @@ export type {
   TenantRow,
   TenantSitesRow,
 };
+export type { RowCollector, RowOf } from './source';
+export { ServerSitesTable } from './server-sites';
 
 /** The typed rows of every source, as the cost model reads them. */
 export interface SourceRows {
@@ -60,7 +63,8 @@ export interface SourceRows {
   subscriptions: RevenueRow[];
   servers: ServerRow[];
   sites: TenantSitesRow[];
-  server_sites: ServerSitesRow[];
+  /** held in columns: hundreds of thousands of rows on a large install */
+  server_sites: ServerSitesTable;
   bandwidth: BandwidthRow[];
   email: EmailRow[];
   database_size: DatabaseSizeRow[];
@@ -72,7 +76,7 @@ export interface QueryRows extends Omit<SourceRows, 'bandwidth' | 'email'> {
   email: EmailDayRow[];
 }
 
-export const SOURCES: { [K in SourceName]: SourceDefinition<QueryRows[K][number]> } = {
+export const SOURCES: { [K in SourceName]: SourceDefinition<RowOf<QueryRows[K]>, QueryRows[K]> } = {
   tenants: tenantsSource,
   subscriptions: subscriptionsSource,
   servers: serversSource,
@@ -132,10 +136,10 @@ export function renderedStatements(
   ) as Record<SourceName, string>;
 }
 
-export type SourceOutcome<Row> =
+export type SourceOutcome<Row, Rows = Row[]> =
   | {
       ok: true;
-      rows: Row[];
+      rows: Rows;
       skipped: number;
       seconds: number;
       /** usage sources: the days this collection read */
@@ -143,7 +147,7 @@ export type SourceOutcome<Row> =
     }
   | { ok: false; error: Error; reason: FailureReason; seconds: number };
 
-export type SourceOutcomes = { [K in SourceName]: SourceOutcome<SourceRows[K][number]> };
+export type SourceOutcomes = { [K in SourceName]: SourceOutcome<RowOf<SourceRows[K]>, SourceRows[K]> };
 
 /**
  * MariaDB's in-memory limit for the temporary table of a full e-mail read (its default is 16 MiB):
@@ -184,9 +188,12 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
   const bounds = plausibilityBounds(config);
   const plausibility: PlausibilityParams = plausibilityParams(bounds);
 
-  async function readRows<Row>(definition: SourceDefinition<Row>, sql: string): Promise<SourceOutcome<Row>> {
+  async function readRows<Row, Rows extends RowCollector<Row>>(
+    definition: SourceDefinition<Row, Rows>,
+    sql: string,
+  ): Promise<SourceOutcome<Row, Rows>> {
     const started = process.hrtime.bigint();
-    const rows: Row[] = [];
+    const rows = definition.rows ? definition.rows() : ([] as Row[] as unknown as Rows);
     let skipped = 0;
     try {
       await runner.stream(sql, definition.columns, (raw) => {
@@ -291,7 +298,10 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
     async read(now) {
       const params = queryParams(now, plausibility);
       const small = (name: Exclude<SourceName, 'bandwidth' | 'email'>) =>
-        readRows(SOURCES[name] as SourceDefinition<unknown>, renderSql(sourceSql(config, name), params));
+        readRows(
+          SOURCES[name] as SourceDefinition<unknown, RowCollector<unknown>>,
+          renderSql(sourceSql(config, name), params),
+        );
       // The two usage reads go first so they start at once and the small ones fill the gaps.
       const [bandwidth, email, ...rest] = await Promise.all([
         readUsage(usage.bandwidth, fillBandwidth(now), bandwidthRows, now),

@@ -1,7 +1,22 @@
 import type { SourceName } from '../config/schema';
 
-/** One source query: its default SQL and the guard that turns a raw row into a typed one. */
-export interface SourceDefinition<Row> {
+/** Where the rows of a read go: an array, or a more compact holder a source defines. */
+export interface RowCollector<Row> {
+  push(row: Row): unknown;
+}
+
+/** The row type a holder of rows takes. */
+export type RowOf<Rows> = Rows extends readonly (infer Row)[]
+  ? Row
+  : Rows extends RowCollector<infer Row>
+    ? Row
+    : never;
+
+/**
+ * One source query: its default SQL, the guard that turns a raw row into a typed one and, when the
+ * rows are not held in an array, the holder they go to.
+ */
+export interface SourceDefinition<Row, Rows = Row[]> {
   readonly name: SourceName;
   /** The default SQL, with `:name` parameters (see params.ts). */
   readonly sql: string;
@@ -9,6 +24,8 @@ export interface SourceDefinition<Row> {
   readonly columns: readonly string[];
   /** The typed row, or undefined when the row is unusable (it is then counted and skipped). */
   parse(raw: Record<string, unknown>): Row | undefined;
+  /** A new, empty holder for the rows of one read (default: an array). */
+  readonly rows?: () => Rows;
 }
 
 /** Builds a guard from field guards; the row is bad as soon as one field is. */
