@@ -29,7 +29,14 @@ import { plausibilityBounds, plausibilityParams, type PlausibilityParams } from 
 import { queryParams, renderSql, type ChunkIds, type DayRange } from './params';
 import { serverSitesSource, type ServerSitesRow } from './server-sites';
 import { serversSource, type ServerRow } from './servers';
-import { sitesSource, type TenantSitesRow } from './sites';
+import {
+  parseSiteGroup,
+  SITE_GROUP_COLUMNS,
+  SITE_GROUPS_SQL,
+  sitesSource,
+  siteGroupSums,
+  type TenantSitesRow,
+} from './sites';
 import type { ServerSitesTable } from './server-sites';
 import type { RowCollector, RowOf, SourceDefinition } from './source';
 import { createStatementRunner, failureReason, rememberPoolOptions, type FailureReason } from './statements';
@@ -207,6 +214,52 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
     }
   }
 
+  /** Neither `sites` nor `server_sites` is overridden: one statement serves both (SITE_GROUPS_SQL). */
+  const sharedSiteScan = config.sources.sites === undefined && config.sources.server_sites === undefined;
+
+  /**
+   * The `server_sites` and `sites` outcomes from one read of the (tenant, server) groups: the groups
+   * that have a server are the `server_sites` rows, their sums per tenant the `sites` rows. Both
+   * outcomes share the statement's time, error and unreadable rows.
+   */
+  async function readSiteGroups(
+    sql: string,
+  ): Promise<[SourceOutcome<unknown, RowCollector<unknown>>, SourceOutcome<unknown, RowCollector<unknown>>]> {
+    const started = process.hrtime.bigint();
+    const placed = (serverSitesSource.rows as () => ServerSitesTable)();
+    const perTenant = siteGroupSums();
+    let skipped = 0;
+    try {
+      await runner.stream(sql, SITE_GROUP_COLUMNS, (raw) => {
+        const group = parseSiteGroup(raw);
+        if (group === undefined) skipped++;
+        else {
+          perTenant.add(group);
+          if (group.serverId !== null)
+            placed.push({
+              serverId: group.serverId,
+              tenantId: group.tenantId,
+              sites: group.sites,
+              storageUsedBytes: group.storageUsedBytes,
+            });
+        }
+      });
+    } catch (error) {
+      const failed = {
+        ok: false as const,
+        error: error as Error,
+        reason: failureReason(error),
+        seconds: elapsed(started),
+      };
+      return [failed, failed];
+    }
+    const seconds = elapsed(started);
+    return [
+      { ok: true, rows: placed as unknown as RowCollector<unknown>, skipped, seconds },
+      { ok: true, rows: perTenant.rows() as unknown as RowCollector<unknown>, skipped, seconds },
+    ];
+  }
+
   /** One usage read into `days`: `fill` streams the plan's rows into the batch. */
   async function readUsage<Row>(
     days: UsageDays,
@@ -302,18 +355,20 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
           SOURCES[name] as SourceDefinition<unknown, RowCollector<unknown>>,
           renderSql(sourceSql(config, name), params),
         );
+      const siteSources = sharedSiteScan
+        ? readSiteGroups(renderSql(SITE_GROUPS_SQL, params))
+        : Promise.all([small('server_sites'), small('sites')]);
       // The two usage reads go first so they start at once and the small ones fill the gaps.
-      const [bandwidth, email, ...rest] = await Promise.all([
+      const [bandwidth, email, [serverSites, sites], ...rest] = await Promise.all([
         readUsage(usage.bandwidth, fillBandwidth(now), bandwidthRows, now),
         readUsage(usage.email, fillEmail(now), emailRows, now),
-        small('server_sites'),
-        small('sites'),
+        siteSources,
         small('servers'),
         small('tenants'),
         small('subscriptions'),
         small('database_size'),
       ]);
-      const [serverSites, sites, servers, tenants, subscriptions, databaseSize] = rest;
+      const [servers, tenants, subscriptions, databaseSize] = rest;
       return {
         tenants,
         subscriptions,

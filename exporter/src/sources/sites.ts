@@ -1,6 +1,7 @@
 import type { RejectedRow } from '../plausibility/rejections';
 import { rowGuard, type SourceDefinition } from './source';
-import { id, integer, rejectedRows } from './values';
+import { compareIds } from '../model/money';
+import { id, integer, optionalId, rejectedRows } from './values';
 
 export interface TenantSitesRow {
   tenantId: string;
@@ -51,19 +52,75 @@ export const sitesOfGroup = (condition: string) => `FROM sites s
 export const plausibleGroupStorage = `IF(b.largest <= b.bound, b.storage_used_bytes,
       (SELECT COALESCE(SUM(s.storage_used_bytes), 0) ${sitesOfGroup('<=')}))`;
 
+/** The rejected sites of group `b` as 'id:reason,…' (NULL when its largest site is within the bound). */
+const rejectedOfGroup = `IF(b.largest <= b.bound, NULL,
+      (SELECT GROUP_CONCAT(CONCAT(s.id, ':',
+          IF(s.storage_used_bytes > :max_site_storage_bytes, 'storage_above_limit', 'storage_above_disk')))
+        ${sitesOfGroup('>')}))`;
+
+/**
+ * Existing sites per (tenant, server; NULL: not placed): count, plausible storage and the rejected
+ * sites of each group. The `sites` source sums it per tenant. When neither `sites` nor `server_sites`
+ * is overridden, the reader runs this once and derives both sources' rows from it (sumSiteGroups and
+ * the groups that have a server), so the sites table is scanned once per collection instead of twice.
+ */
+export const SITE_GROUPS_SQL = `SELECT b.tenant_id, b.server_id, b.sites, ${plausibleGroupStorage} AS storage_used_bytes,
+    ${rejectedOfGroup} AS rejected
+  FROM (${boundedSiteGroups()}) b`;
+
+/** One row of SITE_GROUPS_SQL. */
+export interface SiteGroupRow {
+  tenantId: string;
+  serverId: string | null;
+  sites: bigint;
+  storageUsedBytes: bigint;
+  rejected: RejectedRow[];
+}
+
+export const SITE_GROUP_COLUMNS = ['tenant_id', 'server_id', 'sites', 'storage_used_bytes'] as const;
+
+export const parseSiteGroup = rowGuard<SiteGroupRow>({
+  tenantId: (r) => id(r.tenant_id),
+  serverId: (r) => optionalId(r.server_id),
+  sites: (r) => integer(r.sites),
+  storageUsedBytes: (r) => integer(r.storage_used_bytes),
+  rejected: (r) => rejectedRows(r.rejected),
+});
+
+/**
+ * Sums (tenant, server) groups per tenant as they stream in; `rows()` gives the `sites` rows, in
+ * tenant ID order, as the source's SQL sums them.
+ */
+export function siteGroupSums(): { add(group: SiteGroupRow): void; rows(): TenantSitesRow[] } {
+  const tenants = new Map<string, TenantSitesRow & { rejected: RejectedRow[] }>();
+  return {
+    add(g) {
+      const t = tenants.get(g.tenantId);
+      if (!t) tenants.set(g.tenantId, { ...g, rejected: [...g.rejected] });
+      else {
+        t.sites += g.sites;
+        t.storageUsedBytes += g.storageUsedBytes;
+        t.rejected.push(...g.rejected);
+      }
+    },
+    rows: () =>
+      [...tenants.values()]
+        .map(({ tenantId, sites, storageUsedBytes, rejected }) => ({
+          tenantId,
+          sites,
+          storageUsedBytes,
+          rejected,
+        }))
+        .sort((a, b) => compareIds(a.tenantId, b.tenantId)),
+  };
+}
+
 /** Existing sites per tenant: count and plausible storage (placed on a server or not), and the rejected. */
 export const sitesSource: SourceDefinition<TenantSitesRow> = {
   name: 'sites',
   sql: `SELECT c.tenant_id, SUM(c.sites) AS sites, SUM(c.storage_used_bytes) AS storage_used_bytes,
   GROUP_CONCAT(c.rejected) AS rejected
-FROM (
-  SELECT b.tenant_id, b.sites, ${plausibleGroupStorage} AS storage_used_bytes,
-    IF(b.largest <= b.bound, NULL,
-      (SELECT GROUP_CONCAT(CONCAT(s.id, ':',
-          IF(s.storage_used_bytes > :max_site_storage_bytes, 'storage_above_limit', 'storage_above_disk')))
-        ${sitesOfGroup('>')})) AS rejected
-  FROM (${boundedSiteGroups()}) b
-) c
+FROM (${SITE_GROUPS_SQL}) c
 GROUP BY c.tenant_id`,
   columns: ['tenant_id', 'sites', 'storage_used_bytes'],
   parse: rowGuard<TenantSitesRow>({
