@@ -7,6 +7,7 @@ import { renderFamilies } from './exposition/format';
 import { createHealthMetrics, type HealthMetrics } from './exposition/health-metrics';
 import { buildReport, type CostReport, type UsageSnapshot } from './model';
 import type { DailyUsage } from './model/daily-usage';
+import { monthEndProjectionCents } from './model/projection';
 import { createRejectionTracker } from './plausibility';
 import {
   createSourceReader,
@@ -130,7 +131,10 @@ export function createCollector(options: {
       try {
         const modelStarted = process.hrtime.bigint();
         report = buildReport(snapshot, config, now);
-        families = data.families(report);
+        families = data.families(
+          report,
+          monthEndProjectionCents(report, reader.dailyUsage(now), config, now),
+        );
         const unreadable = Object.fromEntries(
           SOURCE_NAMES.map((s) => [s, outcomes[s].ok ? outcomes[s].skipped : 0]),
         );

@@ -44,7 +44,9 @@ async function read(document: object) {
   const placed = [...(serverSites.rows as Iterable<{ serverId: string; tenantId: string }>)].sort(
     (a, b) => a.serverId.localeCompare(b.serverId) || a.tenantId.localeCompare(b.tenantId),
   );
-  const byTenant = (sites.rows as { tenantId: string; rejected?: { id: string }[] }[]).map((r) => ({
+  const byTenant = (
+    sites.rows as { tenantId: string; sites: bigint; storageUsedBytes: bigint; rejected?: { id: string }[] }[]
+  ).map((r) => ({
     ...r,
     rejected: [...(r.rejected ?? [])].sort((a, b) => a.id.localeCompare(b.id)),
   }));

@@ -1,5 +1,6 @@
 import type mysql from 'mysql2/promise';
 import { reportOf } from '../collector';
+import { monthEndProjectionCents } from '../model/projection';
 import { createSourceReader, type SourceOutcomes } from '../sources';
 import { SOURCE_NAMES, type Config } from '../config/schema';
 import type { Instant } from './instants';
@@ -67,7 +68,8 @@ export async function writeHistory(
       });
       throw new CollectionFailed(instant.at, failures);
     }
-    const text = await render(report, instant.at, instant.detail);
+    const projection = monthEndProjectionCents(report, reader.dailyUsage(instant.at), config, instant.at);
+    const text = await render(report, instant.at, instant.detail, projection);
     samples += text.split('\n').filter((line) => line !== '' && !line.startsWith('#')).length;
     bytes += Buffer.byteLength(text);
     await options.write(text);

@@ -38,11 +38,16 @@ export function createHistoryRenderer(config: Config, targetLabels: Record<strin
   // The family header is written the first time a family appears; later instants carry samples only.
   const described = new Set<string>();
 
-  return async function render(report: CostReport, at: Date, detail: boolean): Promise<string> {
+  return async function render(
+    report: CostReport,
+    at: Date,
+    detail: boolean,
+    monthEndProjection?: ReadonlyMap<string, bigint>,
+  ): Promise<string> {
     const seconds = at.getTime() / 1000;
     const timestamp = String(seconds);
     let out = '';
-    for (const family of [...data.families(report), ...healthFamilies(seconds)]) {
+    for (const family of [...data.families(report, monthEndProjection), ...healthFamilies(seconds)]) {
       if (!described.has(family.name)) {
         described.add(family.name);
         out += familyHeader(family, 'openmetrics');

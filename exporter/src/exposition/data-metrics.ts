@@ -7,8 +7,11 @@ import { FamilyBuilder, type MetricFamily } from './format';
  * rendered once (exposition/format.ts), so a scrape only copies bytes.
  */
 export interface DataMetrics {
-  /** Every family (in a fixed order, HELP and TYPE included) with the figures of `report`. */
-  families(report: CostReport): MetricFamily[];
+  /**
+   * Every family (in a fixed order, HELP and TYPE included) with the figures of `report`, and the
+   * exporter's month-end projection in cents per category when given (model/projection.ts).
+   */
+  families(report: CostReport, monthEndProjection?: ReadonlyMap<string, bigint>): MetricFamily[];
 }
 
 /** A JS number for the exposition; anything not finite is dropped rather than exported as NaN/Inf. */
@@ -30,6 +33,11 @@ export function createDataMetrics(config: Config): DataMetrics {
     monthToDate: gauge('chom_cost_month_to_date', `Cost accrued since the 1st of the month (UTC) ${money}`, [
       'category',
     ]),
+    monthEndProjection: gauge(
+      'chom_cost_month_end_projection',
+      `The whole calendar month's cost as the exporter projects it ${money}: what exists at its run-rate for the rest of the month, usage at the mean of the same weekday over the last four weeks`,
+      ['category'],
+    ),
     budget: gauge(
       'chom_cost_budget_monthly',
       `Configured monthly budget ${money} (category="total": overall)`,
@@ -129,7 +137,7 @@ export function createDataMetrics(config: Config): DataMetrics {
   }
 
   return {
-    families(report) {
+    families(report, monthEndProjection) {
       const m = Object.fromEntries(
         Object.entries(spec).map(([key, { name, help }]) => [
           key,
@@ -141,6 +149,8 @@ export function createDataMetrics(config: Config): DataMetrics {
         set(m.costMonthly, { category: line.category, resource_type: line.resourceType }, units(line.cents));
       }
       for (const [category, cents] of report.monthToDateCents) set(m.monthToDate, { category }, units(cents));
+      for (const [category, cents] of monthEndProjection ?? [])
+        set(m.monthEndProjection, { category }, units(cents));
       for (const [category, cents] of report.unallocatedCents) set(m.unallocated, { category }, units(cents));
       for (const t of report.tenants) {
         const tenant_id = t.tenantId;
