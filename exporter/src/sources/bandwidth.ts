@@ -23,21 +23,25 @@ export interface BandwidthSiteDayRow {
   bytesIn: number | bigint;
 }
 
+/** The site-days of the read's days, with each site's tenant (every site). */
+const BANDWIDTH_SITE_DAYS = `SELECT b.site_id, b.day, s.team_id AS tenant_id, b.bytes_out, b.bytes_in
+FROM site_bandwidth_daily b
+LEFT JOIN sites s ON s.id = b.site_id
+WHERE b.day >= :from_day AND b.day <= :to_day`;
+
 /**
  * The raw site-days of the days of one read (`:from_day` … `:to_day`) for the sites
  * `:from_site` … `:to_site` (both included), with each site's tenant. No GROUP BY: (site_id, day) is
  * the primary key, so the rows are summed per day and tenant by the exporter (usage/bandwidth-sums.ts),
  * and the database needs no temporary table. A full read runs this once per chunk of site IDs (a
- * primary-key range, read in key order); an incremental read runs it once over all sites, and the
- * `day` index finds its few days. Traffic of deleted sites still counts for their tenant; sites
- * missing from the sites table give tenant NULL.
+ * primary-key range, read in key order); an incremental read runs it once over all sites, without
+ * the site range (BANDWIDTH_CHUNKING), so that the `day` index finds its few days. Traffic of
+ * deleted sites still counts for their tenant; sites missing from the sites table give tenant NULL.
  */
 export const bandwidthSource: SourceDefinition<BandwidthSiteDayRow> = {
   name: 'bandwidth',
-  sql: `SELECT b.site_id, b.day, s.team_id AS tenant_id, b.bytes_out, b.bytes_in
-FROM site_bandwidth_daily b
-LEFT JOIN sites s ON s.id = b.site_id
-WHERE b.day >= :from_day AND b.day <= :to_day AND b.site_id >= :from_site AND b.site_id <= :to_site`,
+  sql: `${BANDWIDTH_SITE_DAYS}
+  AND b.site_id >= :from_site AND b.site_id <= :to_site`,
   columns: ['site_id', 'day', 'tenant_id', 'bytes_out', 'bytes_in'],
   parse: rowGuard<BandwidthSiteDayRow>({
     siteId: (r) => id(r.site_id),
@@ -82,4 +86,7 @@ export const BANDWIDTH_CHUNKING: Chunking = {
   fromParam: 'from_site',
   toParam: 'to_site',
   nextIdSql: `SELECT MIN(site_id) AS id FROM site_bandwidth_daily WHERE site_id >= :from_site`,
+  // an incremental read over every site: with the range, MariaDB scans the whole primary key instead
+  // of reading the two days through the `day` index (2.4× slower on the medium scale)
+  unchunked: { defaultSql: bandwidthSource.sql, sql: BANDWIDTH_SITE_DAYS },
 };
