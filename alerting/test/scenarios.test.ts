@@ -12,11 +12,8 @@ jest.setTimeout(900_000);
  */
 const KNOWN_MISSES = [
   'steady: no anomaly alert (month resets, gaps, campaigns, growth)',
-  'steady: database fills: days until full within 10 % in ≥ 90 % of evaluations',
-  'surge: storage fills: days until full within 10 % in ≥ 90 % of evaluations',
   'spikes: no anomaly alert besides the spikes (none a week or 30 days later)',
   'spikes: spike at 2025-11-17T11h: anomaly alert within 1 h',
-  'exporter-trouble: month 2 (4.0 % over): one forecast alert episode',
   'exporter-trouble: no anomaly alert (month resets, gaps, campaigns, growth)',
 ];
 

@@ -21,7 +21,7 @@ import {
   EMAIL_CHUNKING,
   FULL_READ_MEMORY_BYTES,
   queryParams,
-  renderedStatements,
+  collectionStatements,
   renderSql,
   sourceSql,
   usageStatements,
@@ -210,10 +210,10 @@ async function main() {
       bandwidth: await fullUsageStatements(instance.serverUrl, database, config, now, 'bandwidth'),
       email: await fullUsageStatements(instance.serverUrl, database, config, now, 'email'),
     };
-    const full = Object.entries(renderedStatements(config, now)).flatMap(([source, sql]) =>
+    const full = Object.entries(collectionStatements(config, now)).flatMap(([source, sql]) =>
       source === 'bandwidth' || source === 'email' ? usageFull[source].statements : [sql],
     );
-    const incrementalBySource = renderedStatements(config, later, { from: addDays(today, -1), to: today });
+    const incrementalBySource = collectionStatements(config, later, { from: addDays(today, -1), to: today });
     const incremental = Object.values(incrementalBySource);
 
     const url = new URL(instance.serverUrl);

@@ -226,13 +226,18 @@ async function activeInstants(
   for (let start = from; start <= to; start += chunk) {
     const end = Math.min(start + chunk - STEP, to);
     for (const series of await prometheus.queryRange(expr, start, end, STEP)) {
-      const key = JSON.stringify(series.metric);
-      const entry = byLabels.get(key) ?? { labels: series.metric, instants: [] };
+      // The rule manager drops the metric name from an alert's labels: results that differ only by
+      // it (branches of an `or`, one reading a recorded series) are one alert.
+      const { __name__: _name, ...labels } = series.metric;
+      const key = JSON.stringify(labels);
+      const entry = byLabels.get(key) ?? { labels, instants: [] };
       byLabels.set(key, entry);
       entry.instants.push(...series.values.map(([t]) => t));
     }
   }
-  return new Map([...byLabels.values()].map((e) => [e.labels, e.instants]));
+  return new Map(
+    [...byLabels.values()].map((e) => [e.labels, [...new Set(e.instants)].sort((a, b) => a - b)]),
+  );
 }
 
 /**

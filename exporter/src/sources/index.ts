@@ -143,6 +143,25 @@ export function renderedStatements(
   ) as Record<SourceName, string>;
 }
 
+/** Neither `sites` nor `server_sites` is overridden: one statement serves both (SITE_GROUPS_SQL). */
+export const sharesSiteScan = (config: Pick<Config, 'sources'>) =>
+  config.sources.sites === undefined && config.sources.server_sites === undefined;
+
+/**
+ * The statements a collection runs, by what they read: as renderedStatements, but `sites` and
+ * `server_sites` as the one statement that serves both when neither is overridden.
+ */
+export function collectionStatements(
+  config: Pick<Config, 'sources' | 'plausibility'>,
+  now: Date,
+  range?: DayRange,
+): Record<string, string> {
+  const { sites, server_sites: serverSites, ...rest } = renderedStatements(config, now, range);
+  if (!sharesSiteScan(config)) return { ...rest, sites, server_sites: serverSites };
+  const params = queryParams(now, plausibilityParams(plausibilityBounds(config)), range);
+  return { ...rest, 'sites+server_sites': renderSql(SITE_GROUPS_SQL, params) };
+}
+
 export type SourceOutcome<Row, Rows = Row[]> =
   | {
       ok: true;
@@ -215,7 +234,7 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
   }
 
   /** Neither `sites` nor `server_sites` is overridden: one statement serves both (SITE_GROUPS_SQL). */
-  const sharedSiteScan = config.sources.sites === undefined && config.sources.server_sites === undefined;
+  const sharedSiteScan = sharesSiteScan(config);
 
   /**
    * The `server_sites` and `sites` outcomes from one read of the (tenant, server) groups: the groups
