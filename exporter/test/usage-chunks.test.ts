@@ -1,7 +1,15 @@
 import { BandwidthSums } from '../src/usage/bandwidth-sums';
 import { DayBatch, KeyIndex } from '../src/usage/day-table';
 import { plausibilityBounds } from '../src/plausibility';
-import { fetchSources, idChunks, type BandwidthRow, type EmailRow, type SourceOutcome } from '../src/sources';
+import {
+  BANDWIDTH_CHUNKING,
+  fetchSources,
+  idChunks,
+  usageStatements,
+  type BandwidthRow,
+  type EmailRow,
+  type SourceOutcome,
+} from '../src/sources';
 import { bandwidthRowParser, bandwidthSource } from '../src/sources/bandwidth';
 import { config, createSchemaDatabase, insert, site, team } from './support/fixtures';
 
@@ -25,6 +33,32 @@ describe('ID chunks of a full usage read', () => {
       { from: MAX_ID, to: MAX_ID },
     ]);
     expect(asked).toEqual([0n, 4n, 10n, 2n ** 40n + 3n]);
+  });
+});
+
+describe('the statements of a usage read', () => {
+  const render = (sql: string, ids: { sites?: { from: bigint; to: bigint } }) =>
+    ids.sites ? `${sql} [${ids.sites.from}..${ids.sites.to}]` : sql;
+  const all = async (sql: string, full: boolean, width: number) => {
+    const out: string[] = [];
+    const sites = [5n, 9n];
+    const nextId = async (lookup: string) => {
+      const from = BigInt(/\[(\d+)\.\./.exec(lookup)?.[1] ?? '0');
+      return sites.find((s) => s >= from) ?? null;
+    };
+    for await (const s of usageStatements(sql, BANDWIDTH_CHUNKING, width, full, render, nextId)) out.push(s);
+    return out;
+  };
+
+  test('a full read goes chunk by chunk; a read over every site leaves the site range out of the default', async () => {
+    const { defaultSql, sql: withoutRange } = BANDWIDTH_CHUNKING.unchunked ?? { defaultSql: '', sql: '' };
+    expect(await all(defaultSql, true, 3)).toEqual([`${defaultSql} [5..7]`, `${defaultSql} [9..11]`]);
+    expect(await all(defaultSql, false, 3)).toEqual([withoutRange]);
+    expect(await all(defaultSql, true, 0)).toEqual([withoutRange]);
+    expect(withoutRange).not.toMatch(/:from_site|:to_site/);
+    // an override runs as written
+    const override = `${defaultSql} -- mine`;
+    expect(await all(override, false, 3)).toEqual([override]);
   });
 });
 

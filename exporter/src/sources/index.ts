@@ -129,8 +129,9 @@ export function sourceSql(config: Pick<Config, 'sources'>, name: SourceName): st
 }
 
 /**
- * The statements of one collection, with the parameters filled in (what actually runs); `range` is
- * the usage sources' days (default: the whole scan, as a full read).
+ * The statements of one collection, with the parameters filled in (what actually runs when the usage
+ * reads are not chunked: see collectionStatements); `range` is the usage sources' days (default: the
+ * whole scan, as a full read).
  */
 export function renderedStatements(
   config: Pick<Config, 'sources' | 'plausibility'>,
@@ -138,8 +139,13 @@ export function renderedStatements(
   range?: DayRange,
 ): Record<SourceName, string> {
   const params = queryParams(now, plausibilityParams(plausibilityBounds(config)), range);
+  const sql = (name: SourceName) => {
+    const text = sourceSql(config, name);
+    const unchunked = name === 'bandwidth' ? BANDWIDTH_CHUNKING.unchunked : undefined;
+    return unchunked && text === unchunked.defaultSql ? unchunked.sql : text;
+  };
   return Object.fromEntries(
-    (Object.keys(SOURCES) as SourceName[]).map((name) => [name, renderSql(sourceSql(config, name), params)]),
+    (Object.keys(SOURCES) as SourceName[]).map((name) => [name, renderSql(sql(name), params)]),
   ) as Record<SourceName, string>;
 }
 
