@@ -105,18 +105,20 @@ describe('recording rules over 36 days of backfilled history', () => {
       windows: {
         'chom:cost_month_to_date:sum': 29 * 86400,
         'chom:month_elapsed:ratio': 29 * 86400,
-        'chom:cost:increase1h': 29 * 86400,
-        'chom:cost_usage:increase1h': 29 * 86400,
+        'chom:cost:increase1h': 35 * 86400 + 4 * 3600,
+        'chom:cost_usage:increase1h': 35 * 86400 + 4 * 3600,
         'chom:cost:increase1h_clipped': 22 * 86400,
-        'chom:cost_usage:increase1h_clipped': 22 * 86400,
-        'chom:cost:increase1h_expected': 7 * 86400 + 3600,
-        'chom:cost:increase1h_residual': 7 * 86400 + 3600,
+        'chom:cost_usage:increase1h_clipped': 28 * 86400 + 4 * 3600,
+        'chom:cost_usage:increase1h_expected': 7 * 86400 + 4 * 3600,
+        'chom:cost:increase1h_expected': 7 * 86400 + 4 * 3600,
+        'chom:cost:increase1h_current': 7 * 86400 + 4 * 3600,
+        'chom:cost:increase1h_residual': 7 * 86400 + 4 * 3600,
         'chom:cost_monthly:anomaly_zscore_unguarded': 3 * 3600 + 600,
         'chom:cost_monthly:anomaly_zscore': 600,
         'chom:cost_monthly:sum': 3600,
         'chom:month_remaining:seconds': 3600,
-        'chom:cost_state_monthly:sum': 3600,
-        'chom:cost_usage_hourly:avg7d': 3600,
+        'chom:cost_state_monthly:sum': 7 * 86400 + 4 * 3600,
+        'chom:cost_usage_hourly:avg7d': 21 * 86400 + 4 * 3600,
         'chom:cost_usage_hourly:shift_ratio': 3600,
         'chom:cost_usage_hourly:forecast': 3600,
         'chom:cost_month_end:forecast': 600,
@@ -177,8 +179,9 @@ describe('recording rules over 36 days of backfilled history', () => {
     // The hourly cost is month-to-date now minus an hour ago, as the exporter reported it.
     const hourly = await value('chom:cost:increase1h');
     expect(hourly).toBeCloseTo(mtdSum(end) - mtdSum(end - 3600), 6);
-    // A calm hour: the same hour one and two weeks earlier, scaled by the growth, is close to it, and
-    // the score (the share it is off by, over the robust spread of the last 7 days) is small.
+    // A calm hour: the same hour in the last three weeks, scaled by the growth, plus an hour of the
+    // state-priced run-rate, is close to it, and the score (the share it is off by, over the robust
+    // spread of the last 7 days) is small.
     const expected = await value('chom:cost:increase1h_expected');
     expect(Math.abs(hourly / expected - 1)).toBeLessThan(0.5);
     const z = await value('chom:cost_monthly:anomaly_zscore_unguarded');

@@ -12,8 +12,6 @@ jest.setTimeout(900_000);
  */
 const KNOWN_MISSES = [
   'steady: no anomaly alert (month resets, gaps, campaigns, growth)',
-  'spikes: no anomaly alert besides the spikes (none a week or 30 days later)',
-  'spikes: spike at 2025-11-17T11h: anomaly alert within 1 h',
   'exporter-trouble: no anomaly alert (month resets, gaps, campaigns, growth)',
 ];
 
