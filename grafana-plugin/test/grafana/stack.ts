@@ -10,6 +10,7 @@ import {
   backfillOpenMetrics,
   createTestDatabase,
   eventually,
+  execFileAsync,
   freePort,
   repoRoot,
   seedDemoDatabase,
@@ -39,9 +40,13 @@ export interface CapacitySeries {
   value: number;
 }
 
-/** The exporter's `chom_capacity_used` series with the job and instance labels Prometheus adds. */
-export function capacitySeries(metricsText: string, instance: string): CapacitySeries[] {
-  return [...metricsText.matchAll(/^chom_capacity_used\{([^}]*)\} (\S+)$/gm)].map((m) => ({
+/** The exporter's series of one capacity family with the job and instance labels Prometheus adds. */
+export function capacitySeries(
+  metricsText: string,
+  instance: string,
+  family: 'chom_capacity_used' | 'chom_capacity_limit' = 'chom_capacity_used',
+): CapacitySeries[] {
+  return [...metricsText.matchAll(new RegExp(`^${family}\\{([^}]*)\\} (\\S+)$`, 'gm'))].map((m) => ({
     labels: `instance="${instance}",job="chom-exporter",${m[1]}`,
     value: Number(m[2]),
   }));
@@ -61,6 +66,8 @@ export function historyOpenMetrics(
   endSeconds: number,
   capacity: CapacitySeries[],
   nowSeconds: number,
+  /** the limits, constant over the history (the days-until rule reads them at each of the last day's steps) */
+  limits: CapacitySeries[] = [],
 ): string {
   const times = new Set<number>();
   for (let t = endSeconds - 9 * DAY; t <= endSeconds; t += 300) {
@@ -77,6 +84,10 @@ export function historyOpenMetrics(
       lines.push(`chom_capacity_used{${series.labels}} ${value} ${t}`);
     }
   }
+  lines.push('# TYPE chom_capacity_limit gauge');
+  for (const series of limits) {
+    for (const t of sorted) lines.push(`chom_capacity_limit{${series.labels}} ${series.value} ${t}`);
+  }
   lines.push('# TYPE node_filesystem_avail_bytes gauge');
   for (let i = 0; i <= 288; i++) {
     const t = endSeconds - (288 - i) * 300;
@@ -85,6 +96,35 @@ export function historyOpenMetrics(
     );
   }
   return [...lines, '# EOF', ''].join('\n');
+}
+
+/**
+ * The 7-day lows of the capacity series recorded over the backfilled history, as `npm start`
+ * backfills the recording rules (alerting/src/backfill, the same command): the days-until rule reads
+ * a day of their slope, at 5-minute steps, so a Prometheus started a moment ago needs their history.
+ * Only this rule: the days-until rule over nine days would cost minutes and is evaluated live.
+ */
+export async function backfillCapacityLows(dataDir: string, workDir: string, from: number, to: number) {
+  const recording = YAML.parse(
+    fs.readFileSync(path.join(repoRoot, 'alerting', 'rules', 'recording.yml'), 'utf8'),
+  ) as { groups: Array<{ rules: Array<{ record?: string; expr: string }> }> };
+  const lows = recording.groups.flatMap((g) => g.rules).find((r) => r.record === 'chom:capacity_used:low7d');
+  if (!lows) throw new Error('alerting/rules/recording.yml has no chom:capacity_used:low7d');
+  const rulesFile = path.join(workDir, 'capacity-lows.yml');
+  fs.writeFileSync(
+    rulesFile,
+    YAML.stringify({ groups: [{ name: 'capacity_lows', interval: '5m', rules: [lows] }] }),
+  );
+  const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+  await execFileAsync(path.join(repoRoot, 'node_modules', '.bin', 'tsx'), [
+    path.join(repoRoot, 'alerting', 'src', 'backfill', 'cli.ts'),
+    `--data-dir=${dataDir}`,
+    `--from=${iso(from)}`,
+    `--to=${iso(to)}`,
+    '--start-prometheus',
+    `--rules=${rulesFile}`,
+    `--work-dir=${path.join(workDir, 'rules-backfill')}`,
+  ]);
 }
 
 export function rulesWithShortIntervals(dir: string): string[] {
@@ -136,8 +176,11 @@ export async function startQueryStack(): Promise<QueryStack> {
     const work = tempDir('plugin-queries');
     const dataDir = path.join(work.dir, 'data');
     const now = Math.floor(Date.now() / 1000);
-    const capacity = capacitySeries(await exporter.metrics(), exporter.target);
-    await backfillOpenMetrics(historyOpenMetrics(now - 600, capacity, now), dataDir);
+    const metrics = await exporter.metrics();
+    const capacity = capacitySeries(metrics, exporter.target);
+    const limits = capacitySeries(metrics, exporter.target, 'chom_capacity_limit');
+    await backfillOpenMetrics(historyOpenMetrics(now - 600, capacity, now, limits), dataDir);
+    await backfillCapacityLows(dataDir, work.dir, now - 9 * DAY, now - 600);
     prometheus = await startPrometheus({
       scrapeTargets: { 'chom-exporter': [exporter.target], node: [`127.0.0.1:${nodePort}`] },
       scrapeInterval: '1s',
