@@ -5,21 +5,23 @@
  * but a broken row can).
  */
 
+import { IdIndex } from '../model/id-index';
 import type { RejectedRow } from '../plausibility/rejections';
 
-/** Interns keys as small integers, so that a day's rows are typed arrays rather than objects. */
+/**
+ * Interns keys as small integers, so that a day's rows are typed arrays rather than objects (the
+ * cost model's IdIndex: decimal tenant IDs are looked up in an array, other keys in a map).
+ */
 export class KeyIndex {
-  private readonly numbers = new Map<string, number>();
-  readonly keys: string[] = [];
+  private readonly index = new IdIndex();
+
+  /** the keys, by number */
+  get keys(): readonly string[] {
+    return this.index.ids;
+  }
 
   number(key: string): number {
-    let n = this.numbers.get(key);
-    if (n === undefined) {
-      n = this.keys.length;
-      this.keys.push(key);
-      this.numbers.set(key, n);
-    }
-    return n;
+    return this.index.of(key);
   }
 
   /** Each key's group number (see DayBatch) and the groups' names, computed once per key. */

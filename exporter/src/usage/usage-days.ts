@@ -14,7 +14,7 @@ const LAYOUT_VERSION = 2;
 interface Header {
   version: number;
   measures: number;
-  keys: string[];
+  keys: readonly string[];
   days: { day: string; rows: number; big: [number, number, string][]; rejected: RejectedRow[] }[];
   fullReadAt: number | null;
   readAt: number | null;
