@@ -17,13 +17,13 @@ import { startMariaDbInstance } from '@chom/test-support';
 import { parseConfig } from '../src/config';
 import {
   addDays,
-  BANDWIDTH_CHUNKING,
-  EMAIL_CHUNKING,
+  chunkWidth,
   FULL_READ_MEMORY_BYTES,
   queryParams,
   collectionStatements,
   renderSql,
   sourceSql,
+  USAGE_CHUNKING,
   usageStatements,
   type ChunkIds,
 } from '../src/sources';
@@ -97,9 +97,8 @@ async function fullUsageStatements(
     supportBigNumbers: true,
     bigNumberStrings: true,
   });
-  const chunking = source === 'bandwidth' ? BANDWIDTH_CHUNKING : EMAIL_CHUNKING;
-  const width =
-    source === 'bandwidth' ? config.collection.bandwidth_chunk_sites : config.collection.email_chunk_ids;
+  const chunking = USAGE_CHUNKING[source];
+  const width = chunkWidth(config, source);
   const memory =
     source === 'email'
       ? `SET STATEMENT tmp_table_size=${FULL_READ_MEMORY_BYTES}, max_heap_table_size=${FULL_READ_MEMORY_BYTES} FOR `

@@ -1,4 +1,4 @@
-import { prices, type Sample } from '../history/synthetic';
+import { monthStartOf, nextMonthStartOf, prices, type Sample } from '../history/synthetic';
 import { DAY, STEP, monthStart, slotEnd, slotStart, type Scenario } from './scenario';
 
 /** Prices of the generated fleet: the history generator's (docs/cost-model.md shapes, round figures). */
@@ -154,15 +154,6 @@ export function generate(scenario: Scenario): GeneratedScenario {
 /** The exporter's last 30 days: the 30 UTC days ending today, from 00:00 UTC 29 days ago. */
 function last30Days(t: number): number {
   return Math.floor(t / DAY) * DAY - 29 * DAY;
-}
-
-export function monthStartOf(t: number): number {
-  const d = new Date(t * 1000);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) / 1000;
-}
-export function nextMonthStartOf(t: number): number {
-  const d = new Date(t * 1000);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) / 1000;
 }
 
 function round2(value: number): number {

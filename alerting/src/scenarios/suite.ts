@@ -14,6 +14,16 @@ import { generate, type GeneratedScenario } from './series';
 /** The alert groups the scenarios judge (the exporter, host and meta groups need other series). */
 const JUDGED_GROUPS = ['chom_cost_alerts', 'chom_capacity_alerts'];
 const STEP = 300;
+
+/** Writes an OpenMetrics file into the TSDB folder as blocks (long ones: the scenarios span months). */
+function createBlocks(file: string, dataDir: string) {
+  return execFileAsync(
+    'promtool',
+    ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=576h', file, dataDir],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+}
+
 export const FORECAST_DAYS = [7, 14, 21] as const;
 /** Recorded figures read directly besides the alerts. */
 const JUDGED_FIGURES = ['chom:cost_month_end:forecast', 'chom:capacity_days_until_limit:predict_linear'];
@@ -71,11 +81,7 @@ export async function runScenarios(options: {
       const input = path.join(work.dir, `${scenario.name}.om`);
       fs.writeFileSync(input, toOpenMetrics(g.samples));
       g.samples = [];
-      await execFileAsync(
-        'promtool',
-        ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=576h', input, dataDir],
-        { maxBuffer: 64 * 1024 * 1024 },
-      );
+      await createBlocks(input, dataDir);
       fs.rmSync(input);
     }
     prometheus = await startPrometheus({ dataDir, retention: '100y' });
@@ -118,11 +124,7 @@ export async function runScenarios(options: {
         file,
       );
       await prometheus.stop();
-      await execFileAsync(
-        'promtool',
-        ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=576h', file, dataDir],
-        { maxBuffer: 64 * 1024 * 1024 },
-      );
+      await createBlocks(file, dataDir);
       fs.rmSync(file);
       prometheus = await startPrometheus({ dataDir, retention: '100y' });
     }

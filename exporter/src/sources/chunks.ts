@@ -21,6 +21,10 @@ export interface Chunking {
   unchunked?: { defaultSql: string; sql: string };
 }
 
+/** The SQL a read over every ID runs: the default without its ID range where the source has one. */
+export const unchunkedSql = (sql: string, chunking: Chunking): string =>
+  chunking.unchunked && sql === chunking.unchunked.defaultSql ? chunking.unchunked.sql : sql;
+
 /** Whether an SQL text reads by chunks (an override without both parameters is run once). */
 export const readsInChunks = (sql: string, chunking: Chunking) =>
   new RegExp(`:${chunking.fromParam}\\b`).test(sql) && new RegExp(`:${chunking.toParam}\\b`).test(sql);
@@ -60,8 +64,7 @@ export async function* usageStatements(
   nextId: (lookup: string) => Promise<bigint | null>,
 ): AsyncGenerator<string> {
   if (!full || chunkWidth === 0 || !readsInChunks(sql, chunking)) {
-    const { unchunked } = chunking;
-    yield render(unchunked && sql === unchunked.defaultSql ? unchunked.sql : sql, {});
+    yield render(unchunkedSql(sql, chunking), {});
     return;
   }
   const lookup = (from: bigint) =>

@@ -22,7 +22,7 @@ import {
   type BandwidthRow,
   type BandwidthSiteDayRow,
 } from './bandwidth';
-import { usageStatements, type Chunking } from './chunks';
+import { unchunkedSql, usageStatements, type Chunking } from './chunks';
 import { databaseSizeSource, type DatabaseSizeRow } from './database-size';
 import { EMAIL_CHUNKING, emailSource, type EmailDayRow, type EmailRow } from './email';
 import { plausibilityBounds, plausibilityParams, type PlausibilityParams } from '../plausibility/bounds';
@@ -48,7 +48,7 @@ export { FAILURE_REASONS, StatementError, withServerDeadline, type FailureReason
 export type { SourceDefinition } from './source';
 export { BANDWIDTH_CHUNKING } from './bandwidth';
 export { EMAIL_CHUNKING } from './email';
-export { idChunks, readsInChunks, usageStatements, type Chunking } from './chunks';
+export { idChunks, readsInChunks, unchunkedSql, usageStatements, type Chunking } from './chunks';
 export type {
   BandwidthSiteDayRow,
   EmailDayRow,
@@ -123,6 +123,16 @@ export function createPool(databaseUrl: string, connectionLimit = 4): mysql.Pool
   return pool;
 }
 
+/** How the full read of each usage source goes in chunks of IDs (chunks.ts). */
+export const USAGE_CHUNKING: Record<'bandwidth' | 'email', Chunking> = {
+  bandwidth: BANDWIDTH_CHUNKING,
+  email: EMAIL_CHUNKING,
+};
+
+/** The chunk width setting of a usage source (0: one statement). */
+export const chunkWidth = (config: Pick<Config, 'collection'>, source: 'bandwidth' | 'email'): number =>
+  source === 'bandwidth' ? config.collection.bandwidth_chunk_sites : config.collection.email_chunk_ids;
+
 /** The SQL each source runs: the config's override or the default. */
 export function sourceSql(config: Pick<Config, 'sources'>, name: SourceName): string {
   return config.sources[name] ?? SOURCES[name].sql;
@@ -141,8 +151,7 @@ export function renderedStatements(
   const params = queryParams(now, plausibilityParams(plausibilityBounds(config)), range);
   const sql = (name: SourceName) => {
     const text = sourceSql(config, name);
-    const unchunked = name === 'bandwidth' ? BANDWIDTH_CHUNKING.unchunked : undefined;
-    return unchunked && text === unchunked.defaultSql ? unchunked.sql : text;
+    return name === 'bandwidth' || name === 'email' ? unchunkedSql(text, USAGE_CHUNKING[name]) : text;
   };
   return Object.fromEntries(
     (Object.keys(SOURCES) as SourceName[]).map((name) => [name, renderSql(sql(name), params)]),
@@ -311,8 +320,6 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
    */
   async function streamUsage(
     name: 'bandwidth' | 'email',
-    chunking: Chunking,
-    chunkWidth: number,
     plan: ReadPlan,
     now: Date,
     onRow: (raw: Record<string, unknown>) => void,
@@ -329,8 +336,15 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
     };
     const sql = sourceSql(config, name);
     const columns = SOURCES[name].columns;
-    for await (const statement of usageStatements(sql, chunking, chunkWidth, plan.full, render, nextId))
-      await runner.stream(statement, columns, onRow, { memoryBytes });
+    const statements = usageStatements(
+      sql,
+      USAGE_CHUNKING[name],
+      chunkWidth(config, name),
+      plan.full,
+      render,
+      nextId,
+    );
+    for await (const statement of statements) await runner.stream(statement, columns, onRow, { memoryBytes });
   }
 
   const fillEmail =
@@ -338,8 +352,6 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
     async (plan: ReadPlan, batch: DayBatch, skip: () => void): Promise<void> => {
       await streamUsage(
         'email',
-        EMAIL_CHUNKING,
-        config.collection.email_chunk_ids,
         plan,
         now,
         (raw) => {
@@ -358,18 +370,11 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
     async (plan: ReadPlan, batch: DayBatch, skip: () => void): Promise<void> => {
       const sums = bandwidthSums(batch, bounds);
       const parse = bandwidthRowParser();
-      await streamUsage(
-        'bandwidth',
-        BANDWIDTH_CHUNKING,
-        config.collection.bandwidth_chunk_sites,
-        plan,
-        now,
-        (raw) => {
-          const row = parse(raw);
-          if (row === undefined) skip();
-          else sums.add(row);
-        },
-      );
+      await streamUsage('bandwidth', plan, now, (raw) => {
+        const row = parse(raw);
+        if (row === undefined) skip();
+        else sums.add(row);
+      });
     };
 
   return {
