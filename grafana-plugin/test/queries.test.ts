@@ -326,16 +326,16 @@ describe('every PromQL query of the pages and dashboards returns data', () => {
    * that the aligned start lands within them.
    */
   /**
-   * Waits until every expression has a value 5 s in the past: a range's aligned start lies up to 5 s
-   * before now (rangeFromNow), and a recording rule's first evaluation can be more recent than that.
+   * Waits until every expression has a value at `at` (by default 5 s in the past): a range's aligned
+   * start lies up to 5 s before now (rangeFromNow), a recording rule's first evaluation can be more
+   * recent than that, and on a busy machine its evaluations are written late.
    */
-  async function waitForRecentHistory(exprs: string[]) {
+  async function waitForRecentHistory(exprs: string[], at = Math.floor(Date.now() / 1000) - 5) {
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const at = Math.floor(Date.now() / 1000) - 5;
       const results = await Promise.all(exprs.map((expr) => prometheus.query(expr, at)));
       if (results.every((r) => r.length > 0)) return;
-      if (Date.now() > deadline) throw new Error(`no value 5 s ago for one of: ${exprs.join(', ')}`);
+      if (Date.now() > deadline) throw new Error(`no value at ${at} for one of: ${exprs.join(', ')}`);
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }
@@ -364,6 +364,11 @@ describe('every PromQL query of the pages and dashboards returns data', () => {
     const remainingNow = Number((await prometheus.query('chom:month_remaining:seconds', now))[0]!.value[1]);
     // Ten steps or more before the month ends (on its last minutes the line is too short to measure).
     const range = rangeFromNow(remainingNow + 3600, Math.max(15, Math.floor(remainingNow / 40)));
+    // On a loaded machine the 1-second rule evaluations lag: wait until the aligned start is recorded.
+    await waitForRecentHistory(
+      ['chom:month_remaining:seconds', 'chom:cost_month_end:forecast', 'chom:cost_month_to_date:sum'],
+      range.start,
+    );
     const value = async (expr: string) => Number((await prometheus.query(expr, range.start))[0]!.value[1]);
     const remaining = await value('chom:month_remaining:seconds');
     const forecast = await value('chom:cost_month_end:forecast');
