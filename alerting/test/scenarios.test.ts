@@ -6,15 +6,6 @@ import { checks } from '../src/scenarios/targets';
 
 jest.setTimeout(900_000);
 
-/**
- * Targets the rules do not meet yet, each explained in docs/forecasting.md ("Out of reach"). The
- * test fails when one of them is met (remove it here) or when any other target is missed.
- */
-const KNOWN_MISSES = [
-  'steady: no anomaly alert (month resets, gaps, campaigns, growth)',
-  'exporter-trouble: no anomaly alert (month resets, gaps, campaigns, growth)',
-];
-
 describe('scenario suite: forecasts and alerts against each family truth', () => {
   let results: ScenarioResult[];
 
@@ -34,11 +25,11 @@ describe('scenario suite: forecasts and alerts against each family truth', () =>
     for (const r of results) expect(r.months).toHaveLength(2);
   });
 
-  test('every target of issue 9 is met, but for the known misses', () => {
+  test('every target of issue 9 is met', () => {
     const all = checks(results);
     expect(all.length).toBeGreaterThan(40);
     const missed = all.filter((c) => !c.ok).map((c) => `${c.scenario}: ${c.target}`);
-    expect(missed).toEqual(KNOWN_MISSES);
+    expect(missed).toEqual([]);
   });
 
   test('month-end forecast on day 14: under 5 % in every family, under 3 % on average', () => {

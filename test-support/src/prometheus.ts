@@ -26,6 +26,8 @@ export interface StartPrometheusOptions {
   /** Use an existing TSDB folder, for example one filled by promtool backfill. */
   dataDir?: string;
   retention?: string;
+  /** How far back an instant selector looks for a sample (--query.lookback-delta; Prometheus: 5m). */
+  lookbackDelta?: string;
   /** A whole prometheus.yml instead of the generated one; scrapeTargets etc. are then ignored. */
   configYaml?: string;
 }
@@ -78,6 +80,7 @@ export async function startPrometheus(options: StartPrometheusOptions = {}): Pro
     `--web.listen-address=127.0.0.1:${port}`,
     '--web.enable-lifecycle',
     '--web.enable-admin-api',
+    ...(options.lookbackDelta ? [`--query.lookback-delta=${options.lookbackDelta}`] : []),
   ]);
   await waitForHttp(`${url}/-/ready`, proc, 60_000);
 

@@ -11,6 +11,17 @@ import { scenarios as allScenarios } from './families';
 import { DAY, HOUR, monthStart, slotEnd, slotStart, type Scenario } from './scenario';
 import { generate, type GeneratedScenario } from './series';
 
+/**
+ * Every series here has a sample every 5 minutes, on the steps every query uses. Prometheus's rule
+ * manager marks a recorded series stale as soon as its rule stops returning it, and a scrape that
+ * fails marks the exporter's series stale, so nothing reads a last value for the next 5 minutes;
+ * blocks written from files carry no staleness markers. A lookback shorter than the step reads only
+ * the sample at that very step, as the markers would.
+ */
+function prometheusOptions(dataDir: string) {
+  return { dataDir, retention: '100y', lookbackDelta: '4m' };
+}
+
 /** The alert groups the scenarios judge (the exporter, host and meta groups need other series). */
 const JUDGED_GROUPS = ['chom_cost_alerts', 'chom_capacity_alerts'];
 const STEP = 300;
@@ -62,11 +73,13 @@ export interface ScenarioResult {
  */
 export async function runScenarios(options: {
   only?: string[];
+  /** moves every noise draw of the families (0: the families as the suite checks them) */
+  seed?: number;
   onProgress?: (message: string) => void;
   /** called with the loaded Prometheus before the evaluation, e.g. to look at intermediate series */
   inspect?: (prometheus: RunningPrometheus, inline: (expr: string) => string) => Promise<void>;
 }): Promise<ScenarioResult[]> {
-  const list = allScenarios().filter((s) => !options.only || options.only.includes(s.name));
+  const list = allScenarios(options.seed).filter((s) => !options.only || options.only.includes(s.name));
   let inline = (expr: string) => expr;
   const work = tempDir('scenarios');
   let prometheus: RunningPrometheus | undefined;
@@ -84,7 +97,7 @@ export async function runScenarios(options: {
       await createBlocks(input, dataDir);
       fs.rmSync(input);
     }
-    prometheus = await startPrometheus({ dataDir, retention: '100y' });
+    prometheus = await startPrometheus(prometheusOptions(dataDir));
     const alertRules = readRuleFile(alertRulesFile)
       .groups.filter((g) => JUDGED_GROUPS.includes(g.name))
       .flatMap((g) => g.rules.filter((r) => r.alert));
@@ -106,7 +119,7 @@ export async function runScenarios(options: {
         ),
     );
     const inlined = rules.filter((r) => !recordedHere.has(r.record as string));
-    inline = (expr: string) => fresh(inlineRecordingRules(expr, inlined, '5m'), [...recordedHere]);
+    inline = (expr: string) => inlineRecordingRules(expr, inlined, '5m');
     const levels = ruleLevels([...recordedHere]).map((level) =>
       level.filter((r) => recordedHere.has(r.record as string)),
     );
@@ -126,7 +139,7 @@ export async function runScenarios(options: {
       await prometheus.stop();
       await createBlocks(file, dataDir);
       fs.rmSync(file);
-      prometheus = await startPrometheus({ dataDir, retention: '100y' });
+      prometheus = await startPrometheus(prometheusOptions(dataDir));
     }
     await options.inspect?.(prometheus, inline);
     const results: ScenarioResult[] = [];
@@ -290,25 +303,4 @@ async function recordLevel(
 function readsHistory(expr: string, name: string): boolean {
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(`(^|[^a-zA-Z0-9_:])${escaped}(\\{[^}]*\\})?\\)*(\\[|\\s+offset\\s)`).test(expr);
-}
-
-/**
- * Prometheus's rule manager marks a recorded series stale as soon as its rule stops returning it, so
- * nothing reads its last value for the next 5 minutes; blocks written here carry no staleness
- * markers. A recorded name read at an instant is therefore kept only when it has a sample at that
- * very step (results are recorded every 5 minutes, on the query steps).
- */
-function fresh(expr: string, names: string[]): string {
-  let result = expr;
-  for (const name of names) {
-    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const pattern = new RegExp(
-      `(^|[^a-zA-Z0-9_:])(${escaped}(?:\\{[^}]*\\})?)(?![a-zA-Z0-9_:{]|\\s*\\[|\\s+offset\\s)`,
-      'g',
-    );
-    result = result.replace(pattern, (_m, before: string, selector: string) => {
-      return `${before}(${selector} unless (time() - timestamp(${selector})) > 240)`;
-    });
-  }
-  return result;
 }
