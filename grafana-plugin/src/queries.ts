@@ -193,6 +193,12 @@ export const QUERIES = {
     legendFormat: 'Month-end forecast',
     labels: [],
   },
+  /** The exporter's projection from the database's daily usage (docs/forecasting.md), beside the forecast. */
+  costMonthEndProjection: {
+    expr: 'chom:cost_month_end_projection:sum',
+    legendFormat: 'Exporter projection',
+    labels: [],
+  },
   /** Month to date drawn from now to the month end, where it reaches the month-end forecast. */
   costProjection: {
     expr: `(${lineTowards(

@@ -71,16 +71,18 @@ export const costAnalysisPage: PageSpec = {
     {
       key: 'cost-trend',
       title: 'Cost trend vs budget',
-      description: 'Month-to-date cost, the month-end forecast, the run-rate and the total budget over time.',
+      description:
+        "Month-to-date cost, the month-end forecast (Prometheus, from the hourly costs), the exporter's own projection (from the database's daily usage by weekday), the run-rate and the total budget over time.",
       type: 'timeseries',
       unit: 'money',
       targets: [
         { refId: 'A', query: 'costMonthToDate' },
         { refId: 'B', query: 'costMonthEndForecast' },
+        { refId: 'E', query: 'costMonthEndProjection' },
         { refId: 'C', query: 'costMonthly' },
         { refId: 'D', query: 'budgetMonthly' },
       ],
-      dashed: ['Month-end forecast', 'Budget'],
+      dashed: ['Month-end forecast', 'Exporter projection', 'Budget'],
       gridPos: { x: 0, y: 5, w: 10, h: 8 },
     },
     {
