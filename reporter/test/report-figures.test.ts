@@ -19,6 +19,7 @@ import {
   STORAGE,
   TENANTS,
   lastSampleBefore,
+  monthEndProjection,
   monthToDate,
   storageUsed,
   tenantRevenue,
@@ -247,7 +248,10 @@ describe('the October 2026 report', () => {
 });
 
 test('a week across the September/October boundary adds both months’ accruals', async () => {
-  const { model } = await render('2026-W40', { period: 'previous_week', schedule: { cron: '0 8 * * 1' } });
+  const { model, files } = await render('2026-W40', {
+    period: 'previous_week',
+    schedule: { cron: '0 8 * * 1' },
+  });
   expect(model.period.key).toBe('2026-W40');
   const weekStart = Date.UTC(2026, 8, 28);
   const weekEnd = Date.UTC(2026, 9, 5);
@@ -260,6 +264,16 @@ test('a week across the September/October boundary adds both months’ accruals'
       6,
     );
   }
+  // The exporter's projection of October as of the week's end, beside the Prometheus forecast.
+  const projection = sum(CATEGORIES.map((c) => monthEndProjection(c, lastSampleBefore(weekEnd))));
+  expect(projection).toBeGreaterThan(sum(Object.values(october)) * 2);
+  expect(model.summary.projection).toBeCloseTo(projection, 6);
+  const f = createFormatter('de-DE', 'EUR', 'Europe/Berlin');
+  const pdf = files.find((file) => file.filename.endsWith('.pdf'))!.content;
+  const row = (await pdfText(pdf)).split('\n').find((line) => line.includes('Exporter projection'));
+  expect(row).toContain(normaliseSpaces(f.money(projection)));
+  const csv = files.find((file) => file.filename.endsWith('.csv'))!.content.toString('utf8');
+  expect(csv).toContain('summary,total,month_end_projection,');
 });
 
 test('a tenant filter limits the tenant tables, not the fleet totals', async () => {

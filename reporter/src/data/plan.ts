@@ -94,6 +94,7 @@ export function planQueries(period: Period, options: PlanOptions): QueryPlan {
     budget: { expr: last('chom:budget_monthly:total'), time: asOf },
     budget_by_category: { expr: last('chom_cost_budget_monthly{category!="total"}'), time: asOf },
     forecast: { expr: last('chom:cost_month_end:forecast'), time: asOf },
+    projection: { expr: last('chom:cost_month_end_projection:sum'), time: asOf },
     month_elapsed: { expr: last('chom:month_elapsed:ratio'), time: asOf },
     run_rate_by_category: { expr: last('chom:cost_monthly:sum_by_category'), time: asOf },
     unallocated_by_category: {

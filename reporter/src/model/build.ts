@@ -374,6 +374,7 @@ export function buildReportModel(input: BuildInput): ReportModel {
       forecast,
       forecastVariance,
       forecastVarianceShare: ratio(forecastVariance, monthlyBudget),
+      projection: scalar(data.instant.projection),
       status: budgetStatus(spend, periodBudgetValue, forecast, monthlyBudget),
     },
     categories,

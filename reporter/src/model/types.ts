@@ -101,6 +101,8 @@ export interface ReportModel {
     readonly forecast: number | null;
     readonly forecastVariance: number | null;
     readonly forecastVarianceShare: number | null;
+    /** the exporter's own projection of the month (from the database's daily usage by weekday) */
+    readonly projection: number | null;
     readonly status: BudgetStatus;
   };
   readonly categories: readonly CategoryRow[];

@@ -33,6 +33,7 @@ export function renderCsv(model: ReportModel): string {
   add('summary', 'total', 'month_elapsed_share', s.monthElapsedShare, 'ratio');
   add('summary', 'total', 'month_end_forecast', s.forecast, c);
   add('summary', 'total', 'forecast_variance', s.forecastVariance, c);
+  add('summary', 'total', 'month_end_projection', s.projection, c);
   for (const row of model.categories) {
     add('category', row.category, 'spend', row.spend, c);
     add('category', row.category, 'share', row.share, 'ratio');

@@ -76,6 +76,7 @@ function summary(model: ReportModel, f: Formatter): Content[] {
     ],
     ['Month-end forecast', f.money(s.forecast), 'as of the period end'],
     ['Forecast vs budget', f.signedMoney(s.forecastVariance), f.signedPercent(s.forecastVarianceShare)],
+    ['Exporter projection', f.money(s.projection), 'from daily usage by weekday'],
     [
       `Change vs ${model.previousLabel}`,
       f.signedPercent(s.spendChangeShare),
