@@ -107,7 +107,6 @@ describe('recording rules over 36 days of backfilled history', () => {
         'chom:month_elapsed:ratio': 29 * 86400,
         'chom:cost:increase1h': 35 * 86400 + 4 * 3600,
         'chom:cost_usage:increase1h': 35 * 86400 + 4 * 3600,
-        'chom:cost:increase1h_clipped': 22 * 86400,
         'chom:cost_usage:increase1h_clipped': 28 * 86400 + 4 * 3600,
         'chom:cost_usage:increase1h_expected': 7 * 86400 + 4 * 3600,
         'chom:cost:increase1h_expected': 7 * 86400 + 4 * 3600,
