@@ -50,12 +50,14 @@ function fleetCost(options: CostOptions): CostShape {
  * noise draw (0: the families as the suite checks them; others: the same shapes with other noise).
  */
 export function scenarios(seed = 0): Scenario[] {
+  /** Each shape's own noise seed, moved by `seed`. */
+  const draw = (base: number) => base + 1000 * seed;
   return [
     {
       name: 'steady',
       description: 'weekday/weekend, a Tuesday campaign ×2.5, 5 %/month growth; Jan 31 d, Feb 28 d',
       slot: 0,
-      cost: fleetCost({ slot: 0, seed: 1 + 1000 * seed, campaignFactor: 2.5 }),
+      cost: fleetCost({ slot: 0, seed: draw(1), campaignFactor: 2.5 }),
       overBudget: [-0.03, 0.03],
       capacity: [
         {
@@ -68,7 +70,7 @@ export function scenarios(seed = 0): Scenario[] {
             t0: slotStart(0),
             perDay: (0.7 * STORAGE_LIMIT) / 81,
             noise: 0.004 * STORAGE_LIMIT,
-            seed: 101 + 1000 * seed,
+            seed: draw(101),
           }),
         },
         {
@@ -81,7 +83,7 @@ export function scenarios(seed = 0): Scenario[] {
             t0: slotStart(0),
             perDay: (0.6 * DATABASE_LIMIT) / 73.3,
             noise: 0.002 * DATABASE_LIMIT,
-            seed: 102 + 1000 * seed,
+            seed: draw(102),
           }),
         },
       ],
@@ -92,7 +94,7 @@ export function scenarios(seed = 0): Scenario[] {
       slot: 1,
       cost: fleetCost({
         slot: 1,
-        seed: 2 + 1000 * seed,
+        seed: draw(2),
         serverSteps: [
           { from: at(1, 1, 10, 10), add: 15 },
           { from: at(1, 2, 8, 14), add: 10 },
@@ -111,7 +113,7 @@ export function scenarios(seed = 0): Scenario[] {
             period: DAY,
             offset: HOUR,
             noise: 0.003 * STORAGE_LIMIT,
-            seed: 111 + 1000 * seed,
+            seed: draw(111),
           }),
         },
         {
@@ -125,7 +127,7 @@ export function scenarios(seed = 0): Scenario[] {
             period: 7 * DAY,
             offset: SUNDAY_3AM,
             noise: 0.002 * DATABASE_LIMIT,
-            seed: 112 + 1000 * seed,
+            seed: draw(112),
           }),
         },
       ],
@@ -136,7 +138,7 @@ export function scenarios(seed = 0): Scenario[] {
       slot: 2,
       cost: fleetCost({
         slot: 2,
-        seed: 3 + 1000 * seed,
+        seed: draw(3),
         egressEvents: [{ from: at(2, 1, 12, 9), to: Infinity, factor: 3 }],
       }),
       overBudget: [0.15, -0.03],
@@ -151,7 +153,7 @@ export function scenarios(seed = 0): Scenario[] {
             t0: slotStart(2),
             perDay: (0.65 * STORAGE_LIMIT) / 79.4,
             noise: 0.003 * STORAGE_LIMIT,
-            seed: 121 + 1000 * seed,
+            seed: draw(121),
           }),
         },
         {
@@ -163,7 +165,7 @@ export function scenarios(seed = 0): Scenario[] {
             t0: slotStart(2),
             perDay: (0.55 * DATABASE_LIMIT) / 55.6,
             noise: 0.005 * DATABASE_LIMIT,
-            seed: 122 + 1000 * seed,
+            seed: draw(122),
           }),
         },
       ],
@@ -174,7 +176,7 @@ export function scenarios(seed = 0): Scenario[] {
       slot: 3,
       cost: fleetCost({
         slot: 3,
-        seed: 4 + 1000 * seed,
+        seed: draw(4),
         egressEvents: [
           { from: at(3, 1, 9, 14), to: at(3, 1, 9, 16), factor: 60 },
           { from: at(3, 2, 5, 20), to: at(3, 2, 5, 22), factor: 60 },
@@ -198,7 +200,7 @@ export function scenarios(seed = 0): Scenario[] {
             period: 7 * DAY,
             offset: SUNDAY_3AM,
             noise: 0.003 * STORAGE_LIMIT,
-            seed: 131 + 1000 * seed,
+            seed: draw(131),
           }),
         },
         {
@@ -212,7 +214,7 @@ export function scenarios(seed = 0): Scenario[] {
             period: DAY,
             offset: 2 * HOUR,
             noise: 0.002 * DATABASE_LIMIT,
-            seed: 132 + 1000 * seed,
+            seed: draw(132),
           }),
         },
       ],
@@ -221,7 +223,7 @@ export function scenarios(seed = 0): Scenario[] {
       name: 'exporter-trouble',
       description: 'a 3 h gap, restarts, a failing database for 2 h (values frozen); Jan 31 d, Feb 28 d',
       slot: 4,
-      cost: fleetCost({ slot: 4, seed: 5 + 1000 * seed, campaignFactor: 1.8 }),
+      cost: fleetCost({ slot: 4, seed: draw(5), campaignFactor: 1.8 }),
       trouble: [
         { from: at(4, 1, 6, 11), to: at(4, 1, 6, 14), kind: 'gap' },
         { from: at(4, 1, 12, 8), to: at(4, 1, 12, 8) + 600, kind: 'gap' },
@@ -243,7 +245,7 @@ export function scenarios(seed = 0): Scenario[] {
             t0: slotStart(4),
             perDay: (0.45 * STORAGE_LIMIT) / 85.2,
             noise: 0.002 * STORAGE_LIMIT,
-            seed: 141 + 1000 * seed,
+            seed: draw(141),
           }),
         },
         {
@@ -255,7 +257,7 @@ export function scenarios(seed = 0): Scenario[] {
             t0: slotStart(4),
             perDay: (0.4 * DATABASE_LIMIT) / 76.5,
             noise: 0.003 * DATABASE_LIMIT,
-            seed: 142 + 1000 * seed,
+            seed: draw(142),
           }),
         },
       ],
@@ -264,7 +266,7 @@ export function scenarios(seed = 0): Scenario[] {
       name: 'growth-near-budget',
       description: '12 %/month growth, a month 1 % over budget and one 2 % under; Apr 30 d, May 31 d',
       slot: 5,
-      cost: fleetCost({ slot: 5, seed: 6 + 1000 * seed, growthPerMonth: 0.12, campaignFactor: 2 }),
+      cost: fleetCost({ slot: 5, seed: draw(6), growthPerMonth: 0.12, campaignFactor: 2 }),
       overBudget: [0.01, -0.02],
     },
   ];
