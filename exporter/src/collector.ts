@@ -1,7 +1,7 @@
 import type mysql from 'mysql2/promise';
 import type { Logger } from 'pino';
 import { SOURCE_NAMES, type Config, type SourceName } from './config/schema';
-import { DataExposition } from './exposition/data-exposition';
+import { ExpositionWriter, type DataExposition } from './exposition/data-exposition';
 import { createDataMetrics } from './exposition/data-metrics';
 import { renderFamilies } from './exposition/format';
 import { createHealthMetrics, type HealthMetrics } from './exposition/health-metrics';
@@ -125,16 +125,13 @@ export function createCollector(options: {
     let report: CostReport | undefined;
     let modelSeconds = 0;
     let renderSeconds = 0;
-    let families: ReturnType<typeof data.families> | undefined;
+    let projection: ReadonlyMap<string, bigint> | undefined;
     if (SOURCE_NAMES.every((s) => lastGood[s] !== undefined)) {
       snapshot = lastGood as UsageSnapshot;
       try {
         const modelStarted = process.hrtime.bigint();
         report = buildReport(snapshot, config, now);
-        families = data.families(
-          report,
-          monthEndProjectionCents(report, reader.dailyUsage(now), config, now),
-        );
+        projection = monthEndProjectionCents(report, reader.dailyUsage(now), config, now);
         const unreadable = Object.fromEntries(
           SOURCE_NAMES.map((s) => [s, outcomes[s].ok ? outcomes[s].skipped : 0]),
         );
@@ -142,18 +139,17 @@ export function createCollector(options: {
         modelSeconds = seconds(modelStarted);
       } catch (error) {
         ok = false;
+        report = undefined;
         logger.error({ err: (error as Error).message }, 'cost model failed; keeping the previous figures');
       }
     }
     if (ok) lastSuccessSeconds = now.getTime() / 1000;
     let exposition: DataExposition | undefined;
-    if (families) {
+    if (report) {
       const renderStarted = process.hrtime.bigint();
-      exposition = DataExposition.render(families, {
-        ok,
-        lastSuccessSeconds,
-        collectSeconds: seconds(started),
-      });
+      const writer = new ExpositionWriter();
+      data.write(writer, report, projection);
+      exposition = writer.finish({ ok, lastSuccessSeconds, collectSeconds: seconds(started) });
       renderSeconds = seconds(renderStarted);
       latest = exposition;
     }

@@ -6,7 +6,8 @@ import {
   unitOf,
   type MetricFamily,
 } from '../src/exposition/format';
-import { DataExposition, dataExpositionCodec } from '../src/exposition/data-exposition';
+import zlib from 'node:zlib';
+import { DataExposition, ExpositionWriter, dataExpositionCodec } from '../src/exposition/data-exposition';
 
 const counter: MetricFamily = {
   name: 'chom_exporter_source_errors_total',
@@ -92,6 +93,88 @@ describe('the exposition renderer', () => {
     expect(renderFamilies([family.build()], 'text')).toBe(
       '# HELP chom_tenant_sites Sites\n# TYPE chom_tenant_sites gauge\nchom_tenant_sites{tenant_id="2"} 7\nchom_tenant_sites{tenant_id="1"} 5\n',
     );
+  });
+});
+
+describe('the exposition writer', () => {
+  /** Families of every kind the writer treats apart: per-tenant (unique) ones long enough to span chunks. */
+  function families(): { unique: boolean; family: MetricFamily }[] {
+    const perTenant: MetricFamily = {
+      name: 'chom_tenant_cost_monthly',
+      help: 'Cost',
+      type: 'gauge',
+      samples: Array.from({ length: 3000 }, (_, i) => [
+        { suffix: '', labels: { tenant_id: String(i), category: 'compute' }, value: i / 3 },
+        { suffix: '', labels: { tenant_id: String(i), category: 'storage "hot"\n' }, value: 1e21 + i },
+      ]).flat(),
+    };
+    const repeated: MetricFamily = {
+      name: 'chom_server_storage_used_bytes',
+      help: 'Storage',
+      type: 'gauge',
+      samples: [
+        { suffix: '', labels: { server_id: '2' }, value: 1 },
+        { suffix: '', labels: { server_id: '1' }, value: 5 },
+        { suffix: '', labels: { server_id: '2' }, value: 7 },
+      ],
+    };
+    const noTotal: MetricFamily = { ...counter, name: 'chom_events', samples: counter.samples };
+    const empty = new FamilyBuilder('chom_capacity_headroom_ratio', 'Headroom').build();
+    return [
+      { unique: true, family: perTenant },
+      { unique: false, family: repeated },
+      { unique: false, family: counter },
+      { unique: true, family: noTotal },
+      { unique: true, family: empty },
+    ];
+  }
+
+  function written() {
+    const writer = new ExpositionWriter();
+    for (const { unique, family } of families()) {
+      const set = writer.family(family.name, family.help, family.type, unique);
+      for (const s of family.samples) set(s.labels, s.value, s.suffix);
+    }
+    return writer.finish({ ok: true, lastSuccessSeconds: 1, collectSeconds: 1 });
+  }
+
+  /** What the plain renderer makes of the same families (a repeated label set replaced). */
+  function expected(format: 'text' | 'openmetrics'): string {
+    const deduplicated = families().map(({ family }) => {
+      const builder = new FamilyBuilder(family.name, family.help, family.type);
+      for (const s of family.samples) builder.set(s.labels, s.value, s.suffix);
+      return builder.build();
+    });
+    return renderFamilies(deduplicated, format);
+  }
+
+  test.each(['text', 'openmetrics'] as const)('writes the bytes the renderer writes (%s)', (format) => {
+    const exposition = written();
+    expect(exposition.body(format).toString()).toBe(expected(format));
+    // the per-tenant family spans several buffers
+    expect(exposition.chunks(format).length).toBeGreaterThan(families().length * 2);
+  });
+
+  test('gauge lines are held once for both formats; a counter without _total has its own', () => {
+    const [perTenant, , , noTotal] = written().families;
+    expect(perTenant?.samples.openmetrics).toBe(perTenant?.samples.text);
+    expect(noTotal?.samples.openmetrics).not.toBe(noTotal?.samples.text);
+    expect(Buffer.concat([...(noTotal?.samples.openmetrics ?? [])]).toString()).toContain(
+      'chom_events_total{',
+    );
+  });
+
+  test.each(['text', 'openmetrics'] as const)('its gzip decompresses to the body (%s)', async (format) => {
+    const exposition = written();
+    expect(zlib.gunzipSync(await exposition.gzip(format)).toString()).toBe(expected(format));
+  });
+
+  test('round-trips through the shared codec, shared and separate lines alike', () => {
+    const exposition = written();
+    const decoded = dataExpositionCodec.decode(dataExpositionCodec.encode(exposition));
+    for (const format of ['text', 'openmetrics'] as const)
+      expect(decoded.body(format).toString()).toBe(expected(format));
+    expect(decoded.families[0]?.samples.openmetrics).toBe(decoded.families[0]?.samples.text);
   });
 });
 

@@ -1,16 +1,19 @@
 import type { Config } from '../config/schema';
 import { centsToUnits, headroomRatio, type CostReport } from '../model';
-import { FamilyBuilder, type MetricFamily } from './format';
+import { FamilyCollector, type FamilySink, type MetricFamily, type SetSample } from './format';
 
 /**
- * The cost, tenant, usage and capacity metrics as metric families, built once per collection and
- * rendered once (exposition/format.ts), so a scrape only copies bytes.
+ * The cost, tenant, usage and capacity metrics, written once per collection into a sink: the
+ * exposition writer (exposition/data-exposition.ts), so a scrape only copies bytes, or plain
+ * families (the backfill, tests).
  */
 export interface DataMetrics {
   /**
-   * Every family (in a fixed order, HELP and TYPE included) with the figures of `report`, and the
-   * exporter's month-end projection in cents per category when given (model/projection.ts).
+   * Writes every family (in a fixed order, HELP and TYPE included) with the figures of `report`, and
+   * the exporter's month-end projection in cents per category when given (model/projection.ts).
    */
+  write(sink: FamilySink, report: CostReport, monthEndProjection?: ReadonlyMap<string, bigint>): void;
+  /** The same families as data. */
   families(report: CostReport, monthEndProjection?: ReadonlyMap<string, bigint>): MetricFamily[];
 }
 
@@ -22,8 +25,13 @@ function finite(value: number): number | undefined {
 export function createDataMetrics(config: Config): DataMetrics {
   const money = `in ${config.currency}`;
   const refresh = `refreshed every ${config.collection.ttl_seconds} s`;
-  // label names are listed for the reader; a family holds whatever labels its samples are set with
-  const gauge = (name: string, help: string, _labelNames: readonly string[] = []) => ({ name, help });
+  // label names are listed for the reader; a family holds whatever labels its samples are set with.
+  // `perTenant`: one series per tenant (and category), each set once: written as it comes
+  const gauge = (name: string, help: string, _labelNames: readonly string[] = [], perTenant = false) => ({
+    name,
+    help,
+    perTenant,
+  });
 
   const spec = {
     costMonthly: gauge('chom_infrastructure_cost_monthly', `Monthly run-rate cost ${money}`, [
@@ -48,10 +56,12 @@ export function createDataMetrics(config: Config): DataMetrics {
       'Configured budget alert threshold (ratio of the budget)',
       ['threshold'],
     ),
-    tenantCost: gauge('chom_tenant_cost_monthly', `Monthly run-rate cost allocated to the tenant ${money}`, [
-      'tenant_id',
-      'category',
-    ]),
+    tenantCost: gauge(
+      'chom_tenant_cost_monthly',
+      `Monthly run-rate cost allocated to the tenant ${money}`,
+      ['tenant_id', 'category'],
+      true,
+    ),
     unallocated: gauge(
       'chom_unallocated_cost_monthly',
       `Monthly run-rate cost not allocated to any tenant ${money}`,
@@ -61,16 +71,26 @@ export function createDataMetrics(config: Config): DataMetrics {
       'chom_tenant_revenue_monthly',
       `Active subscription revenue of the tenant per month ${money}`,
       ['tenant_id'],
+      true,
     ),
-    tenantSites: gauge('chom_tenant_sites', 'Existing sites of the tenant', ['tenant_id']),
-    tenantServers: gauge('chom_tenant_servers', 'Existing servers dedicated to the tenant', ['tenant_id']),
-    tenantStorage: gauge('chom_tenant_storage_used_bytes', "Storage used by the tenant's sites in bytes", [
-      'tenant_id',
-    ]),
+    tenantSites: gauge('chom_tenant_sites', 'Existing sites of the tenant', ['tenant_id'], true),
+    tenantServers: gauge(
+      'chom_tenant_servers',
+      'Existing servers dedicated to the tenant',
+      ['tenant_id'],
+      true,
+    ),
+    tenantStorage: gauge(
+      'chom_tenant_storage_used_bytes',
+      "Storage used by the tenant's sites in bytes",
+      ['tenant_id'],
+      true,
+    ),
     tenantInfo: gauge(
       'chom_tenant_info',
       'Tenant metadata for joins (always 1)',
       config.collection.expose_tenant_names ? ['tenant_id', 'plan', 'name'] : ['tenant_id', 'plan'],
+      true,
     ),
     storage: gauge('chom_storage_used_bytes', 'Storage used by all existing sites in bytes'),
     egress30d: gauge(
@@ -121,14 +141,14 @@ export function createDataMetrics(config: Config): DataMetrics {
       ['kind', 'resource_id', 'priority'],
     ),
   };
-  const set = (family: FamilyBuilder, labels: Record<string, string>, value: number) => {
+  const set = (family: SetSample, labels: Record<string, string>, value: number) => {
     const v = finite(value);
-    if (v !== undefined) family.set(labels, v);
+    if (v !== undefined) family(labels, v);
   };
   const units = (cents: bigint) => centsToUnits(cents);
   const num = (n: bigint) => Number(n);
 
-  function publishConfig(m: Record<keyof typeof spec, FamilyBuilder>) {
+  function publishConfig(m: Record<keyof typeof spec, SetSample>) {
     if (config.budgets.monthly_total !== undefined)
       set(m.budget, { category: 'total' }, config.budgets.monthly_total);
     for (const [category, amount] of Object.entries(config.budgets.categories))
@@ -136,65 +156,71 @@ export function createDataMetrics(config: Config): DataMetrics {
     for (const t of config.budgets.alert_thresholds) set(m.threshold, { threshold: String(t) }, t);
   }
 
+  function write(sink: FamilySink, report: CostReport, monthEndProjection?: ReadonlyMap<string, bigint>) {
+    const m = Object.fromEntries(
+      Object.entries(spec).map(([key, { name, help, perTenant }]) => [
+        key,
+        sink.family(name, `${help}; ${refresh}.`, 'gauge', perTenant),
+      ]),
+    ) as Record<keyof typeof spec, SetSample>;
+    publishConfig(m);
+    for (const line of report.runRate) {
+      set(m.costMonthly, { category: line.category, resource_type: line.resourceType }, units(line.cents));
+    }
+    for (const [category, cents] of report.monthToDateCents) set(m.monthToDate, { category }, units(cents));
+    for (const [category, cents] of monthEndProjection ?? [])
+      set(m.monthEndProjection, { category }, units(cents));
+    for (const [category, cents] of report.unallocatedCents) set(m.unallocated, { category }, units(cents));
+    for (const t of report.tenants) {
+      const tenant_id = t.tenantId;
+      for (const [category, cents] of t.costCents) set(m.tenantCost, { tenant_id, category }, units(cents));
+      set(m.revenue, { tenant_id }, units(t.revenueCents));
+      set(m.tenantSites, { tenant_id }, num(t.sites));
+      set(m.tenantServers, { tenant_id }, num(t.servers));
+      set(m.tenantStorage, { tenant_id }, num(t.storageUsedBytes));
+      if (t.plan !== undefined) {
+        const labels: Record<string, string> = { tenant_id, plan: t.plan };
+        if (config.collection.expose_tenant_names) labels.name = t.name ?? '';
+        set(m.tenantInfo, labels, 1);
+      }
+    }
+    const u = report.usage;
+    set(m.storage, {}, num(u.storageUsedBytes));
+    set(m.egress30d, {}, num(u.egress30dBytes));
+    set(m.ingress30d, {}, num(u.ingress30dBytes));
+    set(m.egressMtd, {}, num(u.egressMonthToDateBytes));
+    for (const e of u.emails) {
+      set(m.emails30d, { type: e.type }, num(e.sent30d));
+      set(m.emailsMtd, { type: e.type }, num(e.sentMonthToDate));
+    }
+    set(m.databaseSize, {}, num(u.databaseSizeBytes));
+    for (const s of u.servers)
+      set(m.servers, { provider: s.provider, size: s.size, status: s.status }, s.count);
+    for (const s of report.serverStorage) {
+      set(m.serverStorage, { server_id: s.serverId }, num(s.usedBytes));
+      if (s.capacityBytes !== null) set(m.serverDisk, { server_id: s.serverId }, num(s.capacityBytes));
+    }
+    for (const c of report.capacity) {
+      set(m.capacityUsed, { resource: c.resource, unit: c.unit }, num(c.used));
+      set(m.capacityLimit, { resource: c.resource, unit: c.unit }, num(c.limit));
+      const headroom = headroomRatio(c);
+      if (headroom !== null) set(m.headroom, { resource: c.resource }, headroom);
+    }
+    for (const o of report.opportunities) {
+      set(
+        m.savings,
+        { kind: o.kind, resource_id: o.resourceId, priority: o.priority },
+        units(o.savingsCents),
+      );
+    }
+  }
+
   return {
+    write,
     families(report, monthEndProjection) {
-      const m = Object.fromEntries(
-        Object.entries(spec).map(([key, { name, help }]) => [
-          key,
-          new FamilyBuilder(name, `${help}; ${refresh}.`),
-        ]),
-      ) as Record<keyof typeof spec, FamilyBuilder>;
-      publishConfig(m);
-      for (const line of report.runRate) {
-        set(m.costMonthly, { category: line.category, resource_type: line.resourceType }, units(line.cents));
-      }
-      for (const [category, cents] of report.monthToDateCents) set(m.monthToDate, { category }, units(cents));
-      for (const [category, cents] of monthEndProjection ?? [])
-        set(m.monthEndProjection, { category }, units(cents));
-      for (const [category, cents] of report.unallocatedCents) set(m.unallocated, { category }, units(cents));
-      for (const t of report.tenants) {
-        const tenant_id = t.tenantId;
-        for (const [category, cents] of t.costCents) set(m.tenantCost, { tenant_id, category }, units(cents));
-        set(m.revenue, { tenant_id }, units(t.revenueCents));
-        set(m.tenantSites, { tenant_id }, num(t.sites));
-        set(m.tenantServers, { tenant_id }, num(t.servers));
-        set(m.tenantStorage, { tenant_id }, num(t.storageUsedBytes));
-        if (t.plan !== undefined) {
-          const labels: Record<string, string> = { tenant_id, plan: t.plan };
-          if (config.collection.expose_tenant_names) labels.name = t.name ?? '';
-          set(m.tenantInfo, labels, 1);
-        }
-      }
-      const u = report.usage;
-      set(m.storage, {}, num(u.storageUsedBytes));
-      set(m.egress30d, {}, num(u.egress30dBytes));
-      set(m.ingress30d, {}, num(u.ingress30dBytes));
-      set(m.egressMtd, {}, num(u.egressMonthToDateBytes));
-      for (const e of u.emails) {
-        set(m.emails30d, { type: e.type }, num(e.sent30d));
-        set(m.emailsMtd, { type: e.type }, num(e.sentMonthToDate));
-      }
-      set(m.databaseSize, {}, num(u.databaseSizeBytes));
-      for (const s of u.servers)
-        set(m.servers, { provider: s.provider, size: s.size, status: s.status }, s.count);
-      for (const s of report.serverStorage) {
-        set(m.serverStorage, { server_id: s.serverId }, num(s.usedBytes));
-        if (s.capacityBytes !== null) set(m.serverDisk, { server_id: s.serverId }, num(s.capacityBytes));
-      }
-      for (const c of report.capacity) {
-        set(m.capacityUsed, { resource: c.resource, unit: c.unit }, num(c.used));
-        set(m.capacityLimit, { resource: c.resource, unit: c.unit }, num(c.limit));
-        const headroom = headroomRatio(c);
-        if (headroom !== null) set(m.headroom, { resource: c.resource }, headroom);
-      }
-      for (const o of report.opportunities) {
-        set(
-          m.savings,
-          { kind: o.kind, resource_id: o.resourceId, priority: o.priority },
-          units(o.savingsCents),
-        );
-      }
-      return Object.values(m).map((family) => family.build());
+      const collector = new FamilyCollector();
+      write(collector, report, monthEndProjection);
+      return collector.families();
     },
   };
 }

@@ -49,10 +49,16 @@ export function formatValue(value: number): string {
   return String(value);
 }
 
+const NEEDS_ESCAPE = /[\\"\n]/;
+
+/** `{a="1",b="2"}` in the labels' order ('' without labels); called once per sample, so kept lean. */
 export function formatLabels(labels: Readonly<Record<string, string>>): string {
-  const pairs = Object.entries(labels);
-  if (pairs.length === 0) return '';
-  return `{${pairs.map(([name, value]) => `${name}="${escapeLabelValue(value)}"`).join(',')}}`;
+  let out = '';
+  for (const name in labels) {
+    const value = labels[name] as string;
+    out += `${out === '' ? '{' : ','}${name}="${NEEDS_ESCAPE.test(value) ? escapeLabelValue(value) : value}"`;
+  }
+  return out === '' ? '' : `${out}}`;
 }
 
 /** OpenMetrics writes a counter family without its _total; its samples keep it. */
@@ -141,6 +147,34 @@ export class FamilyBuilder {
 
   build(): MetricFamily {
     return { name: this.name, help: this.help, type: this.type, samples: [...this.samples.values()] };
+  }
+}
+
+/** Sets one sample of a family (labels written in the order given; `suffix` as in Sample, default ''). */
+export type SetSample = (labels: Readonly<Record<string, string>>, value: number, suffix?: string) => void;
+
+/**
+ * Where families are written: declared in the order they appear, each returning the setter of its
+ * samples (the samples of several families may be set interleaved). A family declared `unique`
+ * promises that no label set is set twice, so a sink may write its samples as they come; in the
+ * others a repeated label set replaces its value (FamilyBuilder).
+ */
+export interface FamilySink {
+  family(name: string, help: string, type: MetricType, unique: boolean): SetSample;
+}
+
+/** A sink that keeps the families as data (the backfill and tests read them). */
+export class FamilyCollector implements FamilySink {
+  private readonly builders: FamilyBuilder[] = [];
+
+  family(name: string, help: string, type: MetricType): SetSample {
+    const builder = new FamilyBuilder(name, help, type);
+    this.builders.push(builder);
+    return (labels, value, suffix) => builder.set(labels, value, suffix);
+  }
+
+  families(): MetricFamily[] {
+    return this.builders.map((b) => b.build());
   }
 }
 

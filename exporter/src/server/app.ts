@@ -39,7 +39,7 @@ async function metricsBody(
   const data = await exposition.forScrape();
   const chunks = zipped
     ? [data ? await data.gzip(format) : undefined, await health.gzip(format)]
-    : [data?.body(format), await health.body(format)];
+    : [...(data?.chunks(format) ?? []), await health.body(format)];
   return chunks.filter((c): c is Buffer => c !== undefined && c.length > 0);
 }
 
