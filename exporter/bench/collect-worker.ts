@@ -2,11 +2,11 @@
  * The exporter side of the collection benchmark, in a process of its own so that its peak RSS is the
  * exporter's alone: a cold collection (full reads), then steady-state ones (incremental reads), one
  * TTL apart on the clock. Prints one JSON object. Started by bench/collect.ts.
- *   node --expose-gc --import tsx bench/collect-worker.ts --database-url=URL --now=ISO --steady=N
+ *   node --expose-gc dist/bench/collect-worker.js --database-url=URL --now=ISO --steady=N (compiled)
  */
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { createCollector, type CollectionResult } from '../src/collector';
+import { createCollector, type CollectionResult, type Collector } from '../src/collector';
 import { parseConfig } from '../src/config';
 import { buildReport } from '../src/model';
 import { createPool } from '../src/sources';
@@ -22,6 +22,18 @@ export interface WorkerReport {
   liveHeapBytes: number;
   series: number;
   expositionBytes: number;
+}
+
+async function coldCollection(collector: Collector) {
+  const cold = await collector.collect();
+  if (!cold.ok || !cold.snapshot) throw new Error('the cold collection failed');
+  return { snapshot: cold.snapshot, timings: cold.timings };
+}
+
+function countSeries(text: string): { series: number; expositionBytes: number } {
+  let series = 0;
+  for (const line of text.split('\n')) if (line !== '' && !line.startsWith('#')) series++;
+  return { series, expositionBytes: Buffer.byteLength(text) };
 }
 
 async function main() {
@@ -48,9 +60,10 @@ async function main() {
     logger: pino({ level: 'silent' }),
     clock: () => new Date(now),
   });
-  const cold = await collector.collect();
-  if (!cold.ok || !cold.snapshot) throw new Error('the cold collection failed');
-  const text = await collector.metricsText();
+  // Only what the report needs is kept: the exporter itself holds no report or outcome between
+  // collections, so neither does its measurement.
+  const { snapshot, timings: coldTimings } = await coldCollection(collector);
+  const { series, expositionBytes } = countSeries(await collector.metricsText());
   const steady: CollectionResult['timings'][] = [];
   for (let i = 0; i < Number(values.steady); i++) {
     now += ttlSeconds * 1000;
@@ -60,10 +73,11 @@ async function main() {
     if (read?.full !== false) throw new Error('a steady-state collection made a full read');
     steady.push(result.timings);
   }
+  const peakRssBytes = process.resourceUsage().maxRSS * 1024;
   let modelCpuSeconds = Infinity;
   for (let i = 0; i < 3; i++) {
     const before = process.cpuUsage();
-    buildReport(cold.snapshot, config, new Date(now));
+    buildReport(snapshot, config, new Date(now));
     const used = process.cpuUsage(before);
     modelCpuSeconds = Math.min(modelCpuSeconds, (used.user + used.system) / 1e6);
   }
@@ -71,13 +85,13 @@ async function main() {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   const report: WorkerReport = {
-    cold: cold.timings,
+    cold: coldTimings,
     steady,
     modelCpuSeconds,
-    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    peakRssBytes,
     liveHeapBytes: gc ? process.memoryUsage().heapUsed : Number.NaN,
-    series: text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length,
-    expositionBytes: Buffer.byteLength(text),
+    series,
+    expositionBytes,
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }

@@ -215,6 +215,18 @@ async function main() {
     const incrementalBySource = collectionStatements(config, later, { from: addDays(today, -1), to: today });
     const incremental = Object.values(incrementalBySource);
 
+    // The worker runs compiled, as the exporter does in production (node dist/src/main.js): a
+    // TypeScript loader in the process would add its own memory to the peak RSS measured.
+    process.stderr.write('compiling the exporter for the worker…\n');
+    execFileSync(
+      path.join(repoRoot, 'node_modules', '.bin', 'tsc'),
+      ['-p', path.join(repoRoot, 'exporter')],
+      {
+        stdio: 'inherit',
+      },
+    );
+    const workerScript = path.join(repoRoot, 'exporter', 'dist', 'bench', 'collect-worker.js');
+
     const url = new URL(instance.serverUrl);
     const clientFull: number[] = [];
     const clientIncremental: number[] = [];
@@ -228,9 +240,7 @@ async function main() {
         process.execPath,
         [
           '--expose-gc',
-          '--import',
-          'tsx',
-          path.join(__dirname, 'collect-worker.ts'),
+          workerScript,
           `--database-url=${databaseUrl}`,
           `--now=${now.toISOString()}`,
           `--steady=${steady}`,

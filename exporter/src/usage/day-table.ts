@@ -104,6 +104,8 @@ export class DayBatch {
     /** the group a key's totals go to (e.g. the message type); one group '' when absent */
     private readonly groupOf: (key: string) => string = () => '',
     private readonly screen?: DayScreen,
+    /** keys a day is expected to hold (the previous read's count): its cells start that large */
+    private readonly expectedKeys = 0,
   ) {}
 
   /** Rows of `day` left out on a plausibility bound (kept with the day, listed while it is held). */
@@ -137,6 +139,8 @@ export class DayBatch {
     const days = new Map<string, DayColumns>();
     for (const [day, cells] of this.cells) {
       let kept = compact(cells, this.measures);
+      // each day's cells go as soon as its columns exist: both never held for every day at once
+      this.cells.delete(day);
       let rejected = this.rejected.get(day) ?? [];
       if (this.screen) {
         const rows = kept;
@@ -167,7 +171,7 @@ export class DayBatch {
   private day(day: string, key: number): DayCells {
     let cells = day === this.lastDay ? this.lastCells : this.cells.get(day);
     if (!cells || key >= cells.present.length) {
-      const size = Math.max(64, key + 1, (cells?.present.length ?? 0) * 2);
+      const size = Math.max(64, key + 1, (cells?.present.length ?? 0) * 2, cells ? 0 : this.expectedKeys);
       cells = grown(cells, size, this.measures);
       this.cells.set(day, cells);
     }

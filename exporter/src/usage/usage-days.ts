@@ -84,7 +84,13 @@ export class UsageDays {
 
   /** A batch for the rows of `plan` (a full read interns keys afresh, so stale ones go). */
   batch(plan: ReadPlan): DayBatch {
-    return new DayBatch(plan.full ? new KeyIndex() : this.keys, this.measures, this.groupOf, this.screen);
+    return new DayBatch(
+      plan.full ? new KeyIndex() : this.keys,
+      this.measures,
+      this.groupOf,
+      this.screen,
+      this.keys.keys.length,
+    );
   }
 
   /** Puts a successful read in place: its days replace those of its range (a day with no row is empty). */
