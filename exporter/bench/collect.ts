@@ -30,9 +30,6 @@ import {
 import type { WorkerReport } from './collect-worker';
 
 const execFileAsync = promisify(execFile);
-/** The node options the Docker image starts the exporter with (Dockerfile, ENTRYPOINT). */
-const EXPORTER_NODE_FLAGS = '--optimize-for-size';
-
 const HELP = `Usage: npm run bench -w exporter -- [options]
   --scale=small|medium|large   data set (default medium); seeded once into the data folder
   --steady=N                   steady-state collections after the cold one (default 5; median reported)
@@ -47,8 +44,7 @@ const HELP = `Usage: npm run bench -w exporter -- [options]
                                with 3 replicas) with this --scale (default small: its own data set, with
                                the large fleet's 20,000 servers added so the exposition has a large size)
   --no-serving                 skip bench/serving.ts
-  --node-flags="..."           node options of the exporter worker (default: --optimize-for-size, as the
-                               Docker image starts the exporter; "" for node's defaults)
+  --node-flags="..."           node options of the exporter worker, e.g. "--optimize-for-size" (default none)
   --help                       this text
 Run it under the machine-wide lock: flock /tmp/chom-bench.lock npm run bench -w exporter -- ...
 `;
@@ -142,7 +138,7 @@ async function main() {
       reseed: { type: 'boolean', default: false },
       'serving-scale': { type: 'string', default: 'small' },
       'no-serving': { type: 'boolean', default: false },
-      'node-flags': { type: 'string', default: EXPORTER_NODE_FLAGS },
+      'node-flags': { type: 'string', default: '' },
       help: { type: 'boolean', default: false },
     },
   });
