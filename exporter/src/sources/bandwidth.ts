@@ -70,7 +70,7 @@ export function bandwidthRowParser(): (raw: Record<string, unknown>) => Bandwidt
     if (tenantId === undefined) {
       tenantId = optionalId(raw.tenant_id);
       if (tenantId === undefined) return undefined;
-      if (typeof raw.tenant_id === 'string' || raw.tenant_id === null) tenants.set(raw.tenant_id, tenantId);
+      if (typeof raw.tenant_id !== 'object' || raw.tenant_id === null) tenants.set(raw.tenant_id, tenantId);
     }
     const siteId = id(raw.site_id);
     const bytesOut = wholeAmount(raw.bytes_out);
