@@ -29,14 +29,20 @@ import {
 import { startPrometheusWithHistory } from './fixtures/prometheus-history';
 import { normaliseSpaces, pdfText, testDefinitions } from './helpers';
 
-jest.setTimeout(240_000);
+// Building the 35-day history (the recording rules backfilled depth by depth) took 2 to over 4
+// minutes on the 2-core machine, depending on its load.
+jest.setTimeout(600_000);
 
 let prometheus: RunningPrometheus;
+let starting: Promise<RunningPrometheus> | undefined;
 beforeAll(async () => {
-  prometheus = await startPrometheusWithHistory('EUR', (m) => process.stderr.write(`[history] ${m}\n`));
+  starting = startPrometheusWithHistory('EUR', (m) => process.stderr.write(`[history] ${m}\n`));
+  prometheus = await starting;
 });
 afterAll(async () => {
-  await prometheus?.stop();
+  // also a Prometheus whose start outlived the hook's timeout: left running, it would keep jest alive
+  const started = await starting?.catch(() => undefined);
+  await started?.stop();
 });
 
 const NOW = new Date('2026-11-02T07:00:00Z');
