@@ -3,7 +3,6 @@ import { MAX_SITE_STORAGE_BYTES } from '../plausibility/bounds';
 import { ServerSitesTable, type ServerSitesRow } from '../sources/server-sites';
 import type { Money } from './money';
 import type { Shares } from './shares';
-import { SumColumn } from './sum-column';
 
 /** Sites and storage on one server, all tenants together, and how many tenants have sites there. */
 export interface ServerLoad {
@@ -51,21 +50,9 @@ export class Hosting {
 
   constructor(readonly table: ServerSitesTable) {
     const servers = table.servers.ids.length;
-    this.start = new Int32Array(servers + 1);
-    this.order = new Int32Array(table.length);
-    // a counting sort of the rows by server
-    const { start, order } = this;
-    const count = new Int32Array(servers);
-    for (let i = 0; i < table.length; i++)
-      count[table.serverOf(i)] = (count[table.serverOf(i)] as number) + 1;
-    for (let n = 0; n < servers; n++) start[n + 1] = (start[n] as number) + (count[n] as number);
-    const next = start.slice(0, servers);
-    for (let i = 0; i < table.length; i++) {
-      const n = table.serverOf(i);
-      const k = next[n] as number;
-      order[k] = i;
-      next[n] = k + 1;
-    }
+    ({ start: this.start, order: this.order } = countingSort(table.length, servers, (i) =>
+      table.serverOf(i),
+    ));
     this.safe = new Uint8Array(servers);
     for (let n = 0; n < servers; n++) this.addLoad(n);
   }
@@ -125,18 +112,14 @@ export class Hosting {
     servers: readonly { serverId: string; cost: Money }[],
     method: Config['allocation']['shared_servers'],
   ): void {
-    // Σ floor(r × w / T) by tenant (see splitSafely), added to `shares` at the end
-    const fractions = new SumColumn(this.table.tenants.ids.length);
-    for (const { serverId, cost } of servers) this.splitCost(shares, fractions, serverId, cost, method);
-    for (let t = 0; t < this.table.tenants.ids.length; t++) {
-      const f = fractions.get(t);
-      if (f > 0n) shares.add(t, f);
-    }
+    const weighted = new WeightedSplits(this.table.servers.ids.length);
+    for (const { serverId, cost } of servers) this.splitCost(shares, weighted, serverId, cost, method);
+    if (weighted.any) this.addWeightedSplits(shares, weighted);
   }
 
   private splitCost(
     shares: Shares,
-    fractions: SumColumn,
+    weighted: WeightedSplits,
     serverId: string,
     cost: Money,
     method: Config['allocation']['shared_servers'],
@@ -162,7 +145,7 @@ export class Hosting {
       return;
     }
     if (this.safe[n]) {
-      this.splitSafely(shares, fractions, from, to, cost, total, byStorage);
+      weighted.set(n, cost, total, byStorage);
       return;
     }
     for (let k = from; k < to; k++) {
@@ -174,31 +157,47 @@ export class Hosting {
   }
 
   /**
-   * floor(cost × w / T) for the rows order[from … to − 1] of a server whose weights w and total T
-   * are safe integers, without a bigint division per row: with cost = q × T + r (0 ≤ r < T), it is
-   * q × w + floor(r × w / T), and the second term, below w, is a number (mulDivFloor).
+   * floor(cost × w / T) of every row on the servers of `weighted` (weights w and totals T safe
+   * integers), without a bigint division per row: with cost = q × T + r (0 ≤ r < T), it is
+   * q × w + floor(r × w / T), and the second term, below w, is a number (mulDivFloor). The rows are
+   * taken tenant by tenant, so each tenant's amount is summed in a local and added once: adding each
+   * row's amount to `shares` as it comes would leave a long-lived bigint per row for the garbage
+   * collector to promote (a large install has hundreds of thousands of rows).
    */
-  private splitSafely(
-    shares: Shares,
-    fractions: SumColumn,
-    from: number,
-    to: number,
-    cost: Money,
-    total: bigint,
-    byStorage: boolean,
-  ): void {
-    const { table, order } = this;
-    const q = cost / total;
-    const r = Number(cost % total);
-    const T = Number(total);
-    for (let k = from; k < to; k++) {
-      const i = order[k] as number;
-      const w = byStorage ? table.storageAt(i) : table.sitesAt(i);
-      if (w <= 0) continue;
-      const t = table.tenantOf(i);
-      shares.add(t, q * BigInt(w));
-      if (r > 0) fractions.add(t, mulDivFloor(r, w, T));
+  private addWeightedSplits(shares: Shares, weighted: WeightedSplits): void {
+    const { table } = this;
+    const { start, order } = this.rowsByTenant();
+    for (let t = 0; t < table.tenants.ids.length; t++) {
+      let amount = 0n;
+      let fractions = 0;
+      let weighs = false;
+      for (let k = start[t] as number; k < (start[t + 1] as number); k++) {
+        const i = order[k] as number;
+        const n = table.serverOf(i);
+        const q = weighted.quotients[n];
+        if (q === undefined) continue;
+        const w = weighted.byStorage[n] ? table.storageAt(i) : table.sitesAt(i);
+        if (w <= 0) continue;
+        weighs = true;
+        amount += q * BigInt(w);
+        const r = weighted.remainders[n] as number;
+        if (r === 0) continue;
+        const f = mulDivFloor(r, w, weighted.totals[n] as number);
+        // each term is below w: the sum is exact while it stays a safe integer
+        if (fractions + f <= Number.MAX_SAFE_INTEGER) fractions += f;
+        else {
+          amount += BigInt(fractions) + BigInt(f);
+          fractions = 0;
+        }
+      }
+      if (weighs) shares.add(t, amount + BigInt(fractions));
     }
+  }
+
+  /** The rows grouped by tenant (as `start`/`order` group them by server). */
+  private rowsByTenant(): { start: Int32Array; order: Int32Array } {
+    const { table } = this;
+    return countingSort(table.length, table.tenants.ids.length, (i) => table.tenantOf(i));
   }
 
   /** The row has sites or believed bytes. */
@@ -207,5 +206,49 @@ export class Hosting {
     if (s === s) return s > 0 || this.table.storageAt(i) > 0;
     const row = this.exactRow(i);
     return row.sites > 0n || row.storage > 0n;
+  }
+}
+
+/** Rows 0 … length − 1 grouped by their group (0 … groups − 1): group g's rows are order[start[g] … start[g + 1] − 1]. */
+function countingSort(
+  length: number,
+  groups: number,
+  groupOf: (row: number) => number,
+): { start: Int32Array; order: Int32Array } {
+  const start = new Int32Array(groups + 1);
+  const order = new Int32Array(length);
+  for (let i = 0; i < length; i++) start[groupOf(i) + 1] = (start[groupOf(i) + 1] as number) + 1;
+  for (let g = 0; g < groups; g++) start[g + 1] = (start[g + 1] as number) + (start[g] as number);
+  const next = start.slice(0, groups);
+  for (let i = 0; i < length; i++) {
+    const g = groupOf(i);
+    const k = next[g] as number;
+    order[k] = i;
+    next[g] = k + 1;
+  }
+  return { start, order };
+}
+
+/** The shared servers split by weight with safe integers, by server number: cost = q × T + r. */
+class WeightedSplits {
+  readonly quotients: (bigint | undefined)[];
+  readonly remainders: Float64Array;
+  readonly totals: Float64Array;
+  readonly byStorage: Uint8Array;
+  any = false;
+
+  constructor(servers: number) {
+    this.quotients = new Array<bigint | undefined>(servers).fill(undefined);
+    this.remainders = new Float64Array(servers);
+    this.totals = new Float64Array(servers);
+    this.byStorage = new Uint8Array(servers);
+  }
+
+  set(n: number, cost: Money, total: bigint, byStorage: boolean): void {
+    this.quotients[n] = cost / total;
+    this.remainders[n] = Number(cost % total);
+    this.totals[n] = Number(total);
+    this.byStorage[n] = byStorage ? 1 : 0;
+    this.any = true;
   }
 }
