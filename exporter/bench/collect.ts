@@ -16,7 +16,6 @@ import mysql from 'mysql2/promise';
 import { startMariaDbInstance } from '@chom/test-support';
 import { parseConfig } from '../src/config';
 import {
-  addDays,
   chunkWidth,
   FULL_READ_MEMORY_BYTES,
   queryParams,
@@ -27,6 +26,7 @@ import {
   usageStatements,
   type ChunkIds,
 } from '../src/sources';
+import { UsageDays } from '../src/usage';
 import type { WorkerReport } from './collect-worker';
 
 const execFileAsync = promisify(execFile);
@@ -205,7 +205,6 @@ async function main() {
     // and today only), exactly as the exporter renders them.
     const config = parseConfig({});
     const later = new Date(now.getTime() + ttlSeconds * 1000);
-    const today = queryParams(later).today;
     // a full usage read is a statement per chunk of IDs, plus the lookup that starts each chunk
     const usageFull = {
       bandwidth: await fullUsageStatements(instance.serverUrl, database, config, now, 'bandwidth'),
@@ -214,7 +213,13 @@ async function main() {
     const full = Object.entries(collectionStatements(config, now)).flatMap(([source, sql]) =>
       source === 'bandwidth' || source === 'email' ? usageFull[source].statements : [sql],
     );
-    const incrementalBySource = collectionStatements(config, later, { from: addDays(today, -1), to: today });
+    // the days a steady collection reads, by the exporter's own plan (yesterday only shortly after midnight)
+    const steadyDays = new UsageDays(1);
+    const coldPlan = steadyDays.plan(now, Number.MAX_SAFE_INTEGER, 0);
+    steadyDays.commit(coldPlan, steadyDays.batch(coldPlan), now);
+    const lateRowsMs = config.collection.late_rows_seconds * 1000;
+    const steadyRange = steadyDays.plan(later, Number.MAX_SAFE_INTEGER, lateRowsMs).range;
+    const incrementalBySource = collectionStatements(config, later, steadyRange);
     const incremental = Object.values(incrementalBySource);
 
     // The worker runs compiled, as the exporter does in production (node dist/src/main.js): a
@@ -276,6 +281,7 @@ async function main() {
       ['scale', scale],
       ['exporter node options', values['node-flags'] || '(none)'],
       ['clock (seeded for)', now.toISOString()],
+      ['days a steady collection reads', `${steadyRange.from} … ${steadyRange.to}`],
       ['exporter cold collection (full reads)', `${cold.toFixed(2)} s`],
       ['  sources (concurrent, pool of 4)', `${median(colds.map((t) => t.sources)).toFixed(2)} s`],
       ['  cost model + publish', `${median(colds.map((t) => t.model)).toFixed(2)} s`],

@@ -51,7 +51,9 @@ YAML settings (all optional; see exporter/chom-finops.example.yml and docs/confi
   collection.timeout_seconds             deadline of each source query, below ttl_seconds (default 30, or the
                                          TTL when shorter); a query past it is stopped on the database
   collection.full_read_interval_seconds  re-read the whole 30-day usage window this often (default 3600); in
-                                         between only today and yesterday are read (0: always the whole window)
+                                         between only the days since the last read (0: always the whole window)
+  collection.late_rows_seconds           re-read yesterday for this long after midnight UTC, for rows written
+                                         late for it (default 3600; 0 to 86400)
   collection.bandwidth_chunk_sites       a full bandwidth read goes in chunks of this many site IDs, one statement
                                          (with its own deadline) each (default 20000; 0: one statement)
   collection.email_chunk_ids             a full e-mail read groups its rows in chunks of this many email_logs IDs,

@@ -33,6 +33,7 @@ describe('YAML config', () => {
       ttl_seconds: 60,
       timeout_seconds: 30,
       full_read_interval_seconds: 3600,
+      late_rows_seconds: 3600,
       bandwidth_chunk_sites: 20000,
       email_chunk_ids: 250000,
       tenant_limit: 500,
@@ -79,6 +80,10 @@ describe('YAML config', () => {
     [
       'collection: { timeout_seconds: 0 }',
       'collection.timeout_seconds: expected a number of seconds > 0, got 0',
+    ],
+    [
+      'collection: { late_rows_seconds: 90000 }',
+      'collection.late_rows_seconds: expected a whole number of seconds from 0 to 86400, got 90000',
     ],
     [
       'collection: { full_read_interval_seconds: 1.5 }',

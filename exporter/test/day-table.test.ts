@@ -30,11 +30,49 @@ describe('day tables', () => {
   });
 });
 
+describe('the days a read covers', () => {
+  const HOUR = 3_600_000;
+  /** the tables after a full read at `at` */
+  const readAt = (at: string) => {
+    const days = new UsageDays(1);
+    const now = new Date(at);
+    const plan = days.plan(now, HOUR, HOUR);
+    expect(plan.full).toBe(true);
+    days.commit(plan, days.batch(plan), now);
+    return days;
+  };
+
+  test('yesterday is read again while it is less than the late-rows time past midnight, then only today', () => {
+    const days = readAt('2026-03-15T00:10:00Z');
+    expect(days.plan(new Date('2026-03-15T00:20:00Z'), HOUR, HOUR).range).toEqual({
+      from: '2026-03-14',
+      to: '2026-03-15',
+    });
+    expect(days.plan(new Date('2026-03-15T00:59:59Z'), HOUR, HOUR).range.from).toBe('2026-03-14');
+    expect(days.plan(new Date('2026-03-15T01:00:00Z'), 2 * HOUR, HOUR)).toEqual({
+      full: false,
+      range: { from: '2026-03-15', to: '2026-03-15' },
+    });
+    // 0: never past the days since the last read; 86400: yesterday all day long
+    expect(days.plan(new Date('2026-03-15T00:20:00Z'), HOUR, 0).range.from).toBe('2026-03-15');
+    expect(days.plan(new Date('2026-03-15T00:20:00Z'), HOUR, 24 * HOUR).range.from).toBe('2026-03-14');
+  });
+
+  test("the last read's today is read again after midnight, whatever the late-rows time", () => {
+    const days = readAt('2026-03-14T23:50:00Z');
+    for (const lateRows of [0, HOUR])
+      expect(days.plan(new Date('2026-03-15T00:05:00Z'), HOUR, lateRows)).toEqual({
+        full: false,
+        range: { from: '2026-03-14', to: '2026-03-15' },
+      });
+  });
+});
+
 describe('serialized day tables', () => {
   test('a restored copy plans and sums as the original, exactly above 2^53', () => {
     const days = new UsageDays(2);
     const now = new Date('2026-03-15T12:00:00Z');
-    const plan = days.plan(now, 3_600_000);
+    const plan = days.plan(now, 3_600_000, 3_600_000);
     const batch = days.batch(plan);
     batch.add('2026-03-14', '1', [MAX, 5]);
     batch.add('2026-03-15', '1', [7, 1]);
@@ -48,8 +86,8 @@ describe('serialized day tables', () => {
     copy.restore(Buffer.concat([Buffer.alloc(3), bytes]).subarray(3));
     const range = { from: '2026-03-01', to: '2026-03-15' };
     const later = new Date('2026-03-15T12:05:00Z');
-    expect(copy.plan(later, 3_600_000)).toEqual(days.plan(later, 3_600_000));
-    expect(copy.plan(later, 3_600_000).full).toBe(false);
+    expect(copy.plan(later, 3_600_000, 3_600_000)).toEqual(days.plan(later, 3_600_000, 3_600_000));
+    expect(copy.plan(later, 3_600_000, 3_600_000).full).toBe(false);
     for (const k of ['1', '2']) {
       const n = (d: UsageDays) => Array.from({ length: d.keyCount }, (_, i) => d.key(i)).indexOf(k);
       expect(copy.sum(0, range).get(n(copy))).toBe(days.sum(0, range).get(n(days)));

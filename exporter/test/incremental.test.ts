@@ -107,6 +107,8 @@ describe('incremental collection', () => {
         collection: {
           ttl_seconds: 60,
           full_read_interval_seconds: 10 * 24 * 3600,
+          // rows arrive late for yesterday at any hour here: every read covers it
+          late_rows_seconds: 86_400,
           bandwidth_chunk_sites: seed,
           email_chunk_ids: 7 * seed,
         },
@@ -182,6 +184,53 @@ describe('incremental collection', () => {
     expect(after.outcomes.bandwidth.ok && after.outcomes.bandwidth.read?.full).toBe(true);
     const coldAfter = await collectOnce(db.exporterPool, cfg, new Date(now));
     expect(await render(after.report, cfg)).toBe(await render(coldAfter.report, cfg));
+  });
+
+  test('a row written late for yesterday: seen by the next read within late_rows_seconds of midnight, after it at the next full read', async () => {
+    db = await createSchemaDatabase();
+    const start = Date.UTC(2026, 5, 10, 0, 10);
+    await fillRandom(db, 9, start);
+    const cfg = config({
+      collection: { ttl_seconds: 60, full_read_interval_seconds: 4 * 3600, late_rows_seconds: 3600 },
+      sources: { database_size: FIXED_DATABASE_SIZE },
+    });
+    let now = start;
+    const collector = createCollector({
+      pool: db.exporterPool,
+      config: cfg,
+      logger: pino({ level: 'silent' }),
+      clock: () => new Date(now),
+    });
+    const yesterday = day(start - DAY);
+    const collect = async () => {
+      const result = await collector.collect();
+      const cold = await collectOnce(db.exporterPool, cfg, new Date(now));
+      const read = result.outcomes.bandwidth.ok ? result.outcomes.bandwidth.read : undefined;
+      return { result, cold, read };
+    };
+    await collector.collect();
+
+    // 00:30: within the hour after midnight, yesterday is read again
+    await upsertBandwidth(db, [{ site_id: 1, day: yesterday, bytes_in: 3, bytes_out: 2 ** 38 }]);
+    now = start + 20 * 60_000;
+    const early = await collect();
+    expect(early.read).toMatchObject({ full: false, range: { from: yesterday, to: day(now) } });
+    expect(await render(early.result.report, cfg)).toBe(await render(early.cold.report, cfg));
+
+    // 01:40: today only; the row written now for yesterday waits for the next full read
+    await upsertBandwidth(db, [{ site_id: 2, day: yesterday, bytes_in: 5, bytes_out: 2 ** 39 }]);
+    now = start + 90 * 60_000;
+    const late = await collect();
+    expect(late.read).toMatchObject({ full: false, range: { from: day(now), to: day(now) } });
+    expect((late.result.report?.usage.egress30dBytes ?? 0n) + 2n ** 39n).toBe(
+      late.cold.report?.usage.egress30dBytes,
+    );
+
+    // 04:20: the full read picks it up
+    now = start + 250 * 60_000;
+    const full = await collect();
+    expect(full.read?.full).toBe(true);
+    expect(await render(full.result.report, cfg)).toBe(await render(full.cold.report, cfg));
   });
 
   test('the clock going back makes a full read', async () => {

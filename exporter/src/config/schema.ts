@@ -67,6 +67,12 @@ export const configSchema = z.strictObject({
         .int({ error: 'expected a whole number of seconds ≥ 0' })
         .min(0, { error: 'expected a whole number of seconds ≥ 0' })
         .default(3600),
+      late_rows_seconds: z
+        .number({ error: 'expected a whole number of seconds from 0 to 86400' })
+        .int({ error: 'expected a whole number of seconds from 0 to 86400' })
+        .min(0, { error: 'expected a whole number of seconds from 0 to 86400' })
+        .max(86_400, { error: 'expected a whole number of seconds from 0 to 86400' })
+        .default(3600),
       bandwidth_chunk_sites: z
         .number({ error: 'expected a whole number of sites ≥ 0' })
         .int({ error: 'expected a whole number of sites ≥ 0' })

@@ -228,6 +228,7 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
   const runner = createStatementRunner(pool, config.collection.timeout_seconds);
   const usage = { bandwidth: bandwidthDays(), email: emailDays(plausibilityBounds(config)) };
   const fullReadIntervalMs = config.collection.full_read_interval_seconds * 1000;
+  const lateRowsMs = config.collection.late_rows_seconds * 1000;
   const bounds = plausibilityBounds(config);
   const plausibility: PlausibilityParams = plausibilityParams(bounds);
 
@@ -304,7 +305,7 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
     now: Date,
   ): Promise<SourceOutcome<Row>> {
     const started = process.hrtime.bigint();
-    const plan = days.plan(now, fullReadIntervalMs);
+    const plan = days.plan(now, fullReadIntervalMs, lateRowsMs);
     const batch = days.batch(plan);
     let skipped = 0;
     try {

@@ -45,9 +45,10 @@ export interface ReadPlan {
 
 /**
  * The day tables of one usage source (bandwidth or e-mail) and when they were read. Ended days do
- * not change, so a collection reads only the days since the last read, yesterday included (rows that
- * arrive late); every `fullReadIntervalMs` (and whenever the clock goes back) a full read of the scan
- * replaces everything, picking up corrections to older days.
+ * not change, so a collection reads only the days since the last read (the last read's "today" is
+ * read again until it has ended), and yesterday while it is less than `lateRowsMs` past midnight
+ * (rows written late for it); every `fullReadIntervalMs` (and whenever the clock goes back) a full
+ * read of the scan replaces everything, picking up corrections to older days.
  */
 export class UsageDays {
   private keys = new KeyIndex();
@@ -66,7 +67,7 @@ export class UsageDays {
     private readonly screen?: DayScreen,
   ) {}
 
-  plan(now: Date, fullReadIntervalMs: number): ReadPlan {
+  plan(now: Date, fullReadIntervalMs: number, lateRowsMs: number): ReadPlan {
     const scan = scanRange(now);
     const t = now.getTime();
     const incremental =
@@ -77,8 +78,9 @@ export class UsageDays {
       this.coveredFrom <= scan.from &&
       this.readThrough >= scan.from;
     if (!incremental) return { full: true, range: scan };
-    const yesterday = addDays(scan.to, -1);
-    const from = (this.readThrough as string) < yesterday ? (this.readThrough as string) : yesterday;
+    const sinceMidnight = t - Date.parse(`${scan.to}T00:00:00Z`);
+    const earliest = sinceMidnight < lateRowsMs ? addDays(scan.to, -1) : scan.to;
+    const from = (this.readThrough as string) < earliest ? (this.readThrough as string) : earliest;
     return { full: false, range: { from: from < scan.from ? scan.from : from, to: scan.to } };
   }
 
