@@ -16,7 +16,8 @@ export interface BandwidthRow {
 
 /** Traffic of one site on one UTC day, with the site's tenant: what the bandwidth query returns. */
 export interface BandwidthSiteDayRow {
-  siteId: string;
+  /** the site ID, or the number the driver read it as (a safe integer ≥ 0: its decimal is the ID) */
+  siteId: string | number;
   day: string;
   tenantId: string | null;
   bytesOut: number | bigint;
@@ -72,13 +73,17 @@ export function bandwidthRowParser(): (raw: Record<string, unknown>) => Bandwidt
       if (tenantId === undefined) return undefined;
       if (typeof raw.tenant_id !== 'object' || raw.tenant_id === null) tenants.set(raw.tenant_id, tenantId);
     }
-    const siteId = id(raw.site_id);
+    // the ID is only written out for a rejected site-day: no string per row
+    const siteId = isIdNumber(raw.site_id) ? raw.site_id : id(raw.site_id);
     const bytesOut = wholeAmount(raw.bytes_out);
     const bytesIn = wholeAmount(raw.bytes_in);
     if (siteId === undefined || bytesOut === undefined || bytesIn === undefined) return undefined;
     return { siteId, day, tenantId, bytesOut, bytesIn };
   };
 }
+
+const isIdNumber = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
 /** A full bandwidth read goes by chunks of site IDs: each a primary-key range of site_bandwidth_daily. */
 export const BANDWIDTH_CHUNKING: Chunking = {

@@ -96,11 +96,12 @@ export function siteGroupSums(): { add(group: SiteGroupRow): void; rows(): Tenan
   return {
     add(g) {
       const t = tenants.get(g.tenantId);
-      if (!t) tenants.set(g.tenantId, { ...g, rejected: [...g.rejected] });
+      if (!t) tenants.set(g.tenantId, { ...g });
       else {
         t.sites += g.sites;
         t.storageUsedBytes += g.storageUsedBytes;
-        t.rejected.push(...g.rejected);
+        // a new array only when there is something to add (the group's own may be shared)
+        if (g.rejected.length > 0) t.rejected = [...t.rejected, ...g.rejected];
       }
     },
     rows: () =>

@@ -130,9 +130,12 @@ export function utcDay(value: unknown): string | undefined {
  * GROUP_CONCAT); NULL or a missing column is none. A truncated last entry and unknown reasons are
  * dropped.
  */
+/** What rejectedRows() gives for no rejected row: one frozen array, not one per row read. */
+const NO_REJECTED_ROWS: RejectedRow[] = Object.freeze([]) as unknown as RejectedRow[];
+
 export function rejectedRows(value: unknown): RejectedRow[] {
   const list = value instanceof Buffer ? value.toString('utf8') : value;
-  if (typeof list !== 'string' || list === '') return [];
+  if (typeof list !== 'string' || list === '') return NO_REJECTED_ROWS;
   const rows: RejectedRow[] = [];
   for (const entry of list.split(',')) {
     const [rowId = '', reason] = entry.split(':');

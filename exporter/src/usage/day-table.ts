@@ -24,11 +24,13 @@ export class KeyIndex {
     return this.index.of(key);
   }
 
-  /** Each key's group number (see DayBatch) and the groups' names, computed once per key. */
+  /** Each key's group number (see DayBatch) and the groups' names, computed once per key and grouping. */
   groups(groupOf: (key: string) => string): { names: readonly string[]; ofKey: readonly number[] } {
-    if (this.grouping?.by !== groupOf)
-      this.grouping = { by: groupOf, names: [], numbers: new Map(), ofKey: [] };
-    const g = this.grouping;
+    let g = this.groupings.get(groupOf);
+    if (!g) {
+      g = { names: [], numbers: new Map(), ofKey: [] };
+      this.groupings.set(groupOf, g);
+    }
     for (let n = g.ofKey.length; n < this.keys.length; n++) {
       const name = groupOf(this.keys[n] as string);
       let number = g.numbers.get(name);
@@ -42,9 +44,10 @@ export class KeyIndex {
     return g;
   }
 
-  private grouping:
-    | { by: (key: string) => string; names: string[]; numbers: Map<string, number>; ofKey: number[] }
-    | undefined;
+  private readonly groupings = new Map<
+    (key: string) => string,
+    { names: string[]; numbers: Map<string, number>; ofKey: number[] }
+  >();
 
   /** An index of `keys`, numbered in their order. */
   static of(keys: readonly string[]): KeyIndex {
@@ -82,11 +85,13 @@ interface DayCells {
 
 /**
  * Looks at one day's rows (duplicates merged) and names those to leave out, with the rejections to
- * list: a bound that applies to several rows together (e.g. a tenant's messages of all types).
+ * list: a bound that applies to several rows together (e.g. a tenant's messages of all types). Rows
+ * give their key's number in `keys`.
  */
 export type DayScreen = (
   day: string,
-  rows: { key(row: number): string; amount(row: number, measure: number): Amount; count: number },
+  rows: { key(row: number): number; amount(row: number, measure: number): Amount; count: number },
+  keys: KeyIndex,
 ) => { drop: ReadonlySet<number>; rejected: RejectedRow[] };
 
 /**
@@ -144,11 +149,15 @@ export class DayBatch {
       let rejected = this.rejected.get(day) ?? [];
       if (this.screen) {
         const rows = kept;
-        const screened = this.screen(day, {
-          key: (row) => this.keys.keys[rows.keys[row] as number] as string,
-          amount: (row, m) => cell(rows.values[m] as Float64Array, rows.big[m] as Map<number, bigint>, row),
-          count: rows.keys.length,
-        });
+        const screened = this.screen(
+          day,
+          {
+            key: (row) => rows.keys[row] as number,
+            amount: (row, m) => cell(rows.values[m] as Float64Array, rows.big[m] as Map<number, bigint>, row),
+            count: rows.keys.length,
+          },
+          this.keys,
+        );
         if (screened.drop.size > 0) kept = without(kept, screened.drop);
         rejected = [...rejected, ...screened.rejected];
       }

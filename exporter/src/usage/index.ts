@@ -8,6 +8,7 @@ import type { RejectedRow } from '../plausibility/rejections';
 import type { Amount, DayBatch } from './day-table';
 import { BandwidthSums } from './bandwidth-sums';
 import { UsageDays } from './usage-days';
+import { SumColumn } from '../model/sum-column';
 
 export { UsageDays, type ReadPlan } from './usage-days';
 export type { DayBatch } from './day-table';
@@ -35,33 +36,43 @@ export function bandwidthDays(): UsageDays {
   return new UsageDays(2);
 }
 
-/** E-mail per day, tenant and type; a tenant's day above the bound (all types together) is left out. */
+/** The tenant of an e-mail key (tenant, separator, type). */
+const tenantOfEmailKey = (key: string) => key.slice(0, key.indexOf(SEPARATOR));
+
+/**
+ * E-mail per day, tenant and type; a tenant's day above the bound (all types together) is left out.
+ * The screen sums by tenant number (each key's tenant is worked out once, not once per day).
+ */
 export function emailDays(bounds: PlausibilityBounds): UsageDays {
   return new UsageDays(
     1,
     (key) => key.slice(key.indexOf(SEPARATOR) + 1),
-    (day, rows) => {
-      const perTenant = new Map<string, bigint>();
-      const tenantOf = (row: number) => {
-        const key = rows.key(row);
-        return key.slice(0, key.indexOf(SEPARATOR));
-      };
+    (day, rows, keys) => {
+      const { names: tenants, ofKey } = keys.groups(tenantOfEmailKey);
+      const sent = new SumColumn(tenants.length);
+      const seen: number[] = [];
+      const tenantOfRow = (r: number) => ofKey[rows.key(r)] as number;
+      const present = new Uint8Array(tenants.length);
       for (let r = 0; r < rows.count; r++) {
-        const tenant = tenantOf(r);
-        perTenant.set(tenant, (perTenant.get(tenant) ?? 0n) + exact(rows.amount(r, SENT)));
+        const t = tenantOfRow(r);
+        if (!present[t]) {
+          present[t] = 1;
+          seen.push(t);
+        }
+        sent.add(t, rows.amount(r, SENT));
       }
-      const rejectedTenants = new Set<string>();
+      const rejectedTenant = new Uint8Array(tenants.length);
       const rejected: RejectedRow[] = [];
-      for (const [tenant, sent] of perTenant) {
-        const reason = emailCountRejection(sent, bounds);
+      for (const t of seen) {
+        const reason = emailCountRejection(sent.get(t), bounds);
         if (reason) {
-          rejectedTenants.add(tenant);
-          rejected.push({ id: `${tenant}@${day}`, reason });
+          rejectedTenant[t] = 1;
+          rejected.push({ id: `${tenants[t] as string}@${day}`, reason });
         }
       }
       const drop = new Set<number>();
-      if (rejectedTenants.size > 0)
-        for (let r = 0; r < rows.count; r++) if (rejectedTenants.has(tenantOf(r))) drop.add(r);
+      if (rejected.length > 0)
+        for (let r = 0; r < rows.count; r++) if (rejectedTenant[tenantOfRow(r)]) drop.add(r);
       return { drop, rejected };
     },
   );
