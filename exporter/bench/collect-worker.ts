@@ -14,7 +14,7 @@ import { createPool } from '../src/sources';
 export interface WorkerReport {
   cold: CollectionResult['timings'];
   steady: CollectionResult['timings'][];
-  /** CPU seconds (user + system) of one cost model run on the cold snapshot, best of 3 */
+  /** CPU seconds (user + system) of one cost model run on the last steady snapshot, best of 3 */
   modelCpuSeconds: number;
   /** peak resident set size of this process, bytes */
   peakRssBytes: number;
@@ -26,8 +26,8 @@ export interface WorkerReport {
 
 async function coldCollection(collector: Collector) {
   const cold = await collector.collect();
-  if (!cold.ok || !cold.snapshot) throw new Error('the cold collection failed');
-  return { snapshot: cold.snapshot, timings: cold.timings };
+  if (!cold.ok) throw new Error('the cold collection failed');
+  return cold.timings;
 }
 
 function countSeries(text: string): { series: number; expositionBytes: number } {
@@ -60,11 +60,12 @@ async function main() {
     logger: pino({ level: 'silent' }),
     clock: () => new Date(now),
   });
-  // Only what the report needs is kept: the exporter itself holds no report or outcome between
-  // collections, so neither does its measurement.
-  const { snapshot, timings: coldTimings } = await coldCollection(collector);
+  // Only what the report needs is kept: the exporter itself holds no report, outcome or second
+  // snapshot between collections, so neither does its measurement.
+  const coldTimings = await coldCollection(collector);
   const { series, expositionBytes } = countSeries(await collector.metricsText());
   const steady: CollectionResult['timings'][] = [];
+  let snapshot: CollectionResult['snapshot'];
   for (let i = 0; i < Number(values.steady); i++) {
     now += ttlSeconds * 1000;
     const result = await collector.collect();
@@ -72,8 +73,11 @@ async function main() {
     const read = result.outcomes.bandwidth.ok ? result.outcomes.bandwidth.read : undefined;
     if (read?.full !== false) throw new Error('a steady-state collection made a full read');
     steady.push(result.timings);
+    // the collector's own last good rows: the model runs below hold nothing more
+    snapshot = result.snapshot;
   }
   const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+  if (!snapshot) throw new Error('no steady-state collection ran');
   let modelCpuSeconds = Infinity;
   for (let i = 0; i < 3; i++) {
     const before = process.cpuUsage();
