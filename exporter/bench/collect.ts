@@ -219,7 +219,8 @@ async function main() {
     steadyDays.commit(coldPlan, steadyDays.batch(coldPlan), now);
     const lateRowsMs = config.collection.late_rows_seconds * 1000;
     const steadyRange = steadyDays.plan(later, Number.MAX_SAFE_INTEGER, lateRowsMs).range;
-    const incrementalBySource = collectionStatements(config, later, steadyRange);
+    // the data does not change between the collections: the sites' fingerprint is the last read's
+    const incrementalBySource = collectionStatements(config, later, steadyRange, false);
     const incremental = Object.values(incrementalBySource);
 
     // The worker runs compiled, as the exporter does in production (node dist/src/main.js): a

@@ -50,7 +50,8 @@ YAML settings (all optional; see exporter/chom-finops.example.yml and docs/confi
   collection.ttl_seconds                 collect at most once per this many seconds (default 60)
   collection.timeout_seconds             deadline of each source query, below ttl_seconds (default 30, or the
                                          TTL when shorter); a query past it is stopped on the database
-  collection.full_read_interval_seconds  re-read the whole 30-day usage window this often (default 3600); in
+  collection.full_read_interval_seconds  re-read the whole 30-day usage window, and group the sites again even
+                                         if their fingerprint is unchanged, this often (default 3600); in
                                          between only the days since the last read (0: always the whole window)
   collection.late_rows_seconds           re-read yesterday for this long after midnight UTC, for rows written
                                          late for it (default 3600; 0 to 86400)

@@ -26,11 +26,13 @@ import { unchunkedSql, usageStatements, type Chunking } from './chunks';
 import { databaseSizeSource, type DatabaseSizeRow } from './database-size';
 import { EMAIL_CHUNKING, emailSource, type EmailDayRow, type EmailRow } from './email';
 import { plausibilityBounds, plausibilityParams, type PlausibilityParams } from '../plausibility/bounds';
-import { queryParams, renderSql, type ChunkIds, type DayRange } from './params';
+import { queryParams, renderSql, type ChunkIds, type DayRange, type QueryParams } from './params';
 import { serverSitesSource, type ServerSitesRow } from './server-sites';
 import { serversSource, type ServerRow } from './servers';
 import {
   parseSiteGroup,
+  SITE_FINGERPRINT_COLUMNS,
+  SITE_FINGERPRINT_SQL,
   SITE_GROUP_COLUMNS,
   SITE_GROUPS_SQL,
   sitesSource,
@@ -166,17 +168,26 @@ export const sharesSiteScan = (config: Pick<Config, 'sources'>) =>
 
 /**
  * The statements a collection runs, by what they read: as renderedStatements, but `sites` and
- * `server_sites` as the one statement that serves both when neither is overridden.
+ * `server_sites` as the statements that serve both when neither is overridden: the sites'
+ * fingerprint, then the grouped read unless `sitesChanged` is false (the fingerprint was the last
+ * read's).
  */
 export function collectionStatements(
   config: Pick<Config, 'sources' | 'plausibility'>,
   now: Date,
   range?: DayRange,
+  sitesChanged = true,
 ): Record<string, string> {
   const { sites, server_sites: serverSites, ...rest } = renderedStatements(config, now, range);
   if (!sharesSiteScan(config)) return { ...rest, sites, server_sites: serverSites };
   const params = queryParams(now, plausibilityParams(plausibilityBounds(config)), range);
-  return { ...rest, 'sites+server_sites': renderSql(SITE_GROUPS_SQL, params) };
+  const fingerprint = renderSql(SITE_FINGERPRINT_SQL, params);
+  return {
+    ...rest,
+    'sites+server_sites': sitesChanged
+      ? `${fingerprint};\n${renderSql(SITE_GROUPS_SQL, params)}`
+      : fingerprint,
+  };
 }
 
 export type SourceOutcome<Row, Rows = Row[]> =
@@ -187,6 +198,8 @@ export type SourceOutcome<Row, Rows = Row[]> =
       seconds: number;
       /** usage sources: the days this collection read */
       read?: ReadPlan;
+      /** sites and server_sites: the fingerprint matched the last read, whose rows these are */
+      unchanged?: boolean;
     }
   | { ok: false; error: Error; reason: FailureReason; seconds: number };
 
@@ -254,20 +267,57 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
   /** Neither `sites` nor `server_sites` is overridden: one statement serves both (SITE_GROUPS_SQL). */
   const sharedSiteScan = sharesSiteScan(config);
 
+  type SiteOutcomes = [
+    SourceOutcome<unknown, RowCollector<unknown>>,
+    SourceOutcome<unknown, RowCollector<unknown>>,
+  ];
+  /** the last grouped read of the sites, and the fingerprint taken before it */
+  let lastSiteGroups: { fingerprint: string; readAt: number; outcomes: SiteOutcomes } | undefined;
+
+  /** The sites' fingerprint (SITE_FINGERPRINT_SQL) as one string. */
+  async function siteFingerprint(params: QueryParams): Promise<string> {
+    let fingerprint = '';
+    await runner.stream(renderSql(SITE_FINGERPRINT_SQL, params), SITE_FINGERPRINT_COLUMNS, (raw) => {
+      fingerprint = SITE_FINGERPRINT_COLUMNS.map((c) => String(raw[c])).join('/');
+    });
+    return fingerprint;
+  }
+
   /**
    * The `server_sites` and `sites` outcomes from one read of the (tenant, server) groups: the groups
    * that have a server are the `server_sites` rows, their sums per tenant the `sites` rows. Both
-   * outcomes share the statement's time, error and unreadable rows.
+   * outcomes share the statement's time, error and unreadable rows. The sites change slowly: when
+   * their fingerprint is the last read's (and that read is less than the full-read interval old), the
+   * last read's rows are kept instead of grouping every site again.
    */
-  async function readSiteGroups(
-    sql: string,
-  ): Promise<[SourceOutcome<unknown, RowCollector<unknown>>, SourceOutcome<unknown, RowCollector<unknown>>]> {
+  async function readSiteGroups(params: QueryParams, now: Date): Promise<SiteOutcomes> {
     const started = process.hrtime.bigint();
+    const failed = (error: unknown): SiteOutcomes => {
+      const outcome = {
+        ok: false as const,
+        error: error as Error,
+        reason: failureReason(error),
+        seconds: elapsed(started),
+      };
+      return [outcome, outcome];
+    };
+    const t = now.getTime();
+    let fingerprint: string;
+    try {
+      fingerprint = await siteFingerprint(params);
+    } catch (error) {
+      return failed(error);
+    }
+    const last = lastSiteGroups;
+    if (last?.fingerprint === fingerprint && t >= last.readAt && t - last.readAt < fullReadIntervalMs) {
+      const seconds = elapsed(started);
+      return last.outcomes.map((o) => ({ ...o, seconds, unchanged: true })) as SiteOutcomes;
+    }
     const placed = (serverSitesSource.rows as () => ServerSitesTable)();
     const perTenant = siteGroupSums();
     let skipped = 0;
     try {
-      await runner.stream(sql, SITE_GROUP_COLUMNS, (raw) => {
+      await runner.stream(renderSql(SITE_GROUPS_SQL, params), SITE_GROUP_COLUMNS, (raw) => {
         const group = parseSiteGroup(raw);
         if (group === undefined) skipped++;
         else {
@@ -282,19 +332,15 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
         }
       });
     } catch (error) {
-      const failed = {
-        ok: false as const,
-        error: error as Error,
-        reason: failureReason(error),
-        seconds: elapsed(started),
-      };
-      return [failed, failed];
+      return failed(error);
     }
     const seconds = elapsed(started);
-    return [
+    const outcomes: SiteOutcomes = [
       { ok: true, rows: placed as unknown as RowCollector<unknown>, skipped, seconds },
       { ok: true, rows: perTenant.rows() as unknown as RowCollector<unknown>, skipped, seconds },
     ];
+    lastSiteGroups = { fingerprint, readAt: t, outcomes };
+    return outcomes;
   }
 
   /** One usage read into `days`: `fill` streams the plan's rows into the batch. */
@@ -389,7 +435,7 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
           renderSql(sourceSql(config, name), params),
         );
       const siteSources = sharedSiteScan
-        ? readSiteGroups(renderSql(SITE_GROUPS_SQL, params))
+        ? readSiteGroups(params, now)
         : Promise.all([small('server_sites'), small('sites')]);
       // The two usage reads go first so they start at once and the small ones fill the gaps.
       const [bandwidth, email, [serverSites, sites], ...rest] = await Promise.all([

@@ -68,6 +68,27 @@ export const SITE_GROUPS_SQL = `SELECT b.tenant_id, b.server_id, b.sites, ${plau
     ${rejectedOfGroup} AS rejected
   FROM (${boundedSiteGroups()}) b`;
 
+/** A 64-bit hash of a row's columns (text of each, NULL marked): MD5's first 16 hex digits. */
+const rowHash = (columns: string[]) =>
+  `CAST(CONV(LEFT(MD5(CONCAT_WS(',', ${columns.map((c) => `IFNULL(${c}, '-')`).join(', ')})), 16), 16, 10) AS UNSIGNED)`;
+
+/**
+ * A fingerprint of everything SITE_GROUPS_SQL reads: each site row's hash, XORed over the rows (no
+ * order or grouping needed; unlike a sum or a CRC, which are linear, two sites swapping servers
+ * changes it), how many sites there are and how many exist at :now (a scheduled deletion passing),
+ * and the servers' disks (the storage bounds). Equal fingerprints mean equal groups, but for a
+ * 64-bit collision; a full read comes at least every collection.full_read_interval_seconds anyway.
+ * It reads each site once, without the grouping's temporary table: about 1 s instead of 8 s for the
+ * grouped read on the large scale.
+ */
+export const SITE_FINGERPRINT_SQL = `SELECT COUNT(*) AS sites,
+    SUM(deleted_at IS NULL OR deleted_at > :now) AS existing,
+    BIT_XOR(${rowHash(['id', 'team_id', 'vps_id', 'storage_used_bytes', 'deleted_at'])}) AS sites_hash,
+    (SELECT BIT_XOR(${rowHash(['id', 'disk_gb'])}) FROM vps_servers) AS servers_hash
+  FROM sites`;
+
+export const SITE_FINGERPRINT_COLUMNS = ['sites', 'existing', 'sites_hash', 'servers_hash'] as const;
+
 /** One row of SITE_GROUPS_SQL. */
 export interface SiteGroupRow {
   tenantId: string;
