@@ -9,6 +9,7 @@ import pino from 'pino';
 import { createCollector, type CollectionResult, type Collector } from '../src/collector';
 import { parseConfig } from '../src/config';
 import { buildReport } from '../src/model';
+import { limitHeapGrowth } from '../src/runtime/heap';
 import { createPool } from '../src/sources';
 
 export interface WorkerReport {
@@ -37,6 +38,7 @@ function countSeries(text: string): { series: number; expositionBytes: number } 
 }
 
 async function main() {
+  limitHeapGrowth();
   const { values } = parseArgs({
     options: {
       'database-url': { type: 'string' },

@@ -9,6 +9,7 @@ import { DATA_EXPOSITION_VERSION, dataExpositionCodec } from './exposition/data-
 import { HealthExposition } from './exposition/health-exposition';
 import { createHealthMetrics } from './exposition/health-metrics';
 import { HELP } from './help';
+import { limitHeapGrowth } from './runtime/heap';
 import { createApp } from './server/app';
 import { listen } from './server/listen';
 import { loadWebConfigFile } from './server/web-config';
@@ -32,6 +33,7 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${VERSION}\n`);
     return;
   }
+  limitHeapGrowth();
   const checkAt = argv.indexOf('--check-config');
   if (checkAt >= 0) {
     const file = argv[checkAt + 1] ?? process.env.CHOM_CONFIG;
