@@ -75,6 +75,16 @@ function usageMaker(random: () => number, siteIds: number) {
   };
 }
 
+/** A collector of `db` whose clock is `now()` (the tests move it). */
+function testCollector(db: Db, cfg: ReturnType<typeof config>, now: () => number) {
+  return createCollector({
+    pool: db.exporterPool,
+    config: cfg,
+    logger: pino({ level: 'silent' }),
+    clock: () => new Date(now()),
+  });
+}
+
 /** Adds traffic to a site-day (the application updates today's row during the day). */
 async function upsertBandwidth(
   db: Db,
@@ -121,12 +131,7 @@ describe('incremental collection', () => {
         collection: { ...cfg.collection, bandwidth_chunk_sites: 0, email_chunk_ids: 0 },
       };
       let now = start;
-      const collector = createCollector({
-        pool: db.exporterPool,
-        config: cfg,
-        logger: pino({ level: 'silent' }),
-        clock: () => new Date(now),
-      });
+      const collector = testCollector(db, cfg, () => now);
       let incrementalReads = 0;
       for (let step = 0; step < 40; step++) {
         // usage arrives for today, and late for yesterday
@@ -166,12 +171,7 @@ describe('incremental collection', () => {
       sources: { database_size: FIXED_DATABASE_SIZE },
     });
     let now = start;
-    const collector = createCollector({
-      pool: db.exporterPool,
-      config: cfg,
-      logger: pino({ level: 'silent' }),
-      clock: () => new Date(now),
-    });
+    const collector = testCollector(db, cfg, () => now);
     await collector.collect();
     await upsertBandwidth(db, [{ site_id: 1, day: day(start - 5 * DAY), bytes_in: 7, bytes_out: 2 ** 40 }]);
     now += 10 * 60_000;
@@ -195,12 +195,7 @@ describe('incremental collection', () => {
       sources: { database_size: FIXED_DATABASE_SIZE },
     });
     let now = start;
-    const collector = createCollector({
-      pool: db.exporterPool,
-      config: cfg,
-      logger: pino({ level: 'silent' }),
-      clock: () => new Date(now),
-    });
+    const collector = testCollector(db, cfg, () => now);
     const yesterday = day(start - DAY);
     const collect = async () => {
       const result = await collector.collect();
@@ -239,12 +234,7 @@ describe('incremental collection', () => {
     await fillRandom(db, 8, start);
     const cfg = config({ sources: { database_size: FIXED_DATABASE_SIZE } });
     let now = start;
-    const collector = createCollector({
-      pool: db.exporterPool,
-      config: cfg,
-      logger: pino({ level: 'silent' }),
-      clock: () => new Date(now),
-    });
+    const collector = testCollector(db, cfg, () => now);
     await collector.collect();
     now -= 3 * DAY;
     const result = await collector.collect();
