@@ -26,7 +26,7 @@ import {
   usageStatements,
   type ChunkIds,
 } from '../src/sources';
-import { UsageDays } from '../src/usage';
+import { incrementalRange } from '../src/usage';
 import type { WorkerReport } from './collect-worker';
 
 const execFileAsync = promisify(execFile);
@@ -214,11 +214,11 @@ async function main() {
       source === 'bandwidth' || source === 'email' ? usageFull[source].statements : [sql],
     );
     // the days a steady collection reads, by the exporter's own plan (yesterday only shortly after midnight)
-    const steadyDays = new UsageDays(1);
-    const coldPlan = steadyDays.plan(now, Number.MAX_SAFE_INTEGER, 0);
-    steadyDays.commit(coldPlan, steadyDays.batch(coldPlan), now);
-    const lateRowsMs = config.collection.late_rows_seconds * 1000;
-    const steadyRange = steadyDays.plan(later, Number.MAX_SAFE_INTEGER, lateRowsMs).range;
+    const steadyRange = incrementalRange(
+      later,
+      queryParams(now).today,
+      config.collection.late_rows_seconds * 1000,
+    );
     // the data does not change between the collections: the sites' fingerprint is the last read's
     const incrementalBySource = collectionStatements(config, later, steadyRange, false);
     const incremental = Object.values(incrementalBySource);

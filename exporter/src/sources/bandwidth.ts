@@ -1,7 +1,7 @@
 import type { RejectedRow } from '../plausibility/rejections';
 import { rowGuard, type SourceDefinition } from './source';
 import type { Chunking } from './chunks';
-import { id, optionalId, utcDay, wholeAmount } from './values';
+import { id, isWholeNumber, optionalId, utcDay, wholeAmount } from './values';
 
 /** Traffic of one tenant over the window, as the cost model reads it (derived from the day tables). */
 export interface BandwidthRow {
@@ -74,16 +74,13 @@ export function bandwidthRowParser(): (raw: Record<string, unknown>) => Bandwidt
       if (typeof raw.tenant_id !== 'object' || raw.tenant_id === null) tenants.set(raw.tenant_id, tenantId);
     }
     // the ID is only written out for a rejected site-day: no string per row
-    const siteId = isIdNumber(raw.site_id) ? raw.site_id : id(raw.site_id);
+    const siteId = isWholeNumber(raw.site_id) ? raw.site_id : id(raw.site_id);
     const bytesOut = wholeAmount(raw.bytes_out);
     const bytesIn = wholeAmount(raw.bytes_in);
     if (siteId === undefined || bytesOut === undefined || bytesIn === undefined) return undefined;
     return { siteId, day, tenantId, bytesOut, bytesIn };
   };
 }
-
-const isIdNumber = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
 /** A full bandwidth read goes by chunks of site IDs: each a primary-key range of site_bandwidth_daily. */
 export const BANDWIDTH_CHUNKING: Chunking = {

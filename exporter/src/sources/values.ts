@@ -21,11 +21,15 @@ function isDigits(text: string): boolean {
   return true;
 }
 
+/** A number the driver read from a BIGINT UNSIGNED column that fits a safe integer. */
+export const isWholeNumber = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+
 /** A row identifier (BIGINT UNSIGNED), kept as its decimal string. */
 export function id(value: unknown): string | undefined {
   if (typeof value === 'string' && isDigits(value) && (value.length === 1 || value.charCodeAt(0) !== 48))
     return value;
-  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? String(value) : undefined;
+  if (typeof value === 'number') return isWholeNumber(value) ? String(value) : undefined;
   if (typeof value === 'bigint') return value >= 0n ? value.toString() : undefined;
   if (typeof value === 'string' && INTEGER.test(value)) return value.replace(/^0+(?=\d)/, '');
   return undefined;
@@ -43,7 +47,7 @@ export function optionalId(value: unknown): string | null | undefined {
 export function integer(value: unknown): bigint | undefined {
   if (value === null || value === undefined) return 0n;
   if (typeof value === 'bigint') return value >= 0n ? value : undefined;
-  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? BigInt(value) : undefined;
+  if (typeof value === 'number') return isWholeNumber(value) ? BigInt(value) : undefined;
   if (typeof value !== 'string') return undefined;
   const text = value.trim();
   if (INTEGER.test(text)) return BigInt(text);
@@ -101,7 +105,7 @@ export function timestamp(value: unknown): Date | null | undefined {
  */
 export function wholeAmount(value: unknown): number | bigint | undefined {
   if (value === null || value === undefined) return 0;
-  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  if (typeof value === 'number') return isWholeNumber(value) ? value : undefined;
   if (typeof value === 'bigint') return value >= 0n ? toExact(value) : undefined;
   if (typeof value !== 'string') return undefined;
   if (value.length < 16 && isDigits(value)) return Number(value);
@@ -125,14 +129,14 @@ export function utcDay(value: unknown): string | undefined {
   return date ? date.toISOString().slice(0, 10) : undefined;
 }
 
+/** What rejectedRows() gives for no rejected row: one frozen array, not one per row read. */
+const NO_REJECTED_ROWS: RejectedRow[] = Object.freeze([]) as unknown as RejectedRow[];
+
 /**
  * The rows a source query rejected on a plausibility bound, listed as 'id:reason,id:reason' (a
  * GROUP_CONCAT); NULL or a missing column is none. A truncated last entry and unknown reasons are
  * dropped.
  */
-/** What rejectedRows() gives for no rejected row: one frozen array, not one per row read. */
-const NO_REJECTED_ROWS: RejectedRow[] = Object.freeze([]) as unknown as RejectedRow[];
-
 export function rejectedRows(value: unknown): RejectedRow[] {
   const list = value instanceof Buffer ? value.toString('utf8') : value;
   if (typeof list !== 'string' || list === '') return NO_REJECTED_ROWS;

@@ -10,7 +10,7 @@ import { BandwidthSums } from './bandwidth-sums';
 import { UsageDays } from './usage-days';
 import { SumColumn } from '../model/sum-column';
 
-export { UsageDays, type ReadPlan } from './usage-days';
+export { incrementalRange, UsageDays, type ReadPlan } from './usage-days';
 export type { DayBatch } from './day-table';
 
 /**

@@ -44,6 +44,19 @@ export interface ReadPlan {
 }
 
 /**
+ * The days an incremental read covers at `now`, the last read's "today" being `readThrough`: from
+ * that day on (it is read again until it has ended), and from yesterday while it is less than
+ * `lateRowsMs` past midnight, up to today; never before the scan's first day.
+ */
+export function incrementalRange(now: Date, readThrough: string, lateRowsMs: number): DayRange {
+  const scan = scanRange(now);
+  const sinceMidnight = now.getTime() - Date.parse(`${scan.to}T00:00:00Z`);
+  const earliest = sinceMidnight < lateRowsMs ? addDays(scan.to, -1) : scan.to;
+  const from = readThrough < earliest ? readThrough : earliest;
+  return { from: from < scan.from ? scan.from : from, to: scan.to };
+}
+
+/**
  * The day tables of one usage source (bandwidth or e-mail) and when they were read. Ended days do
  * not change, so a collection reads only the days since the last read (the last read's "today" is
  * read again until it has ended), and yesterday while it is less than `lateRowsMs` past midnight
@@ -78,10 +91,7 @@ export class UsageDays {
       this.coveredFrom <= scan.from &&
       this.readThrough >= scan.from;
     if (!incremental) return { full: true, range: scan };
-    const sinceMidnight = t - Date.parse(`${scan.to}T00:00:00Z`);
-    const earliest = sinceMidnight < lateRowsMs ? addDays(scan.to, -1) : scan.to;
-    const from = (this.readThrough as string) < earliest ? (this.readThrough as string) : earliest;
-    return { full: false, range: { from: from < scan.from ? scan.from : from, to: scan.to } };
+    return { full: false, range: incrementalRange(now, this.readThrough as string, lateRowsMs) };
   }
 
   /** A batch for the rows of `plan` (a full read interns keys afresh, so stale ones go). */
