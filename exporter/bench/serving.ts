@@ -313,7 +313,7 @@ export async function measureStateSharing(tenants: number, now = new Date()): Pr
     days: UsageDays,
     add: (batch: ReturnType<UsageDays['batch']>, day: string, t: number) => void,
   ) => {
-    const plan = { full: true, range: scan };
+    const plan = days.plan(now, 3_600_000, 3_600_000);
     const batch = days.batch(plan);
     for (let day = scan.from; day <= scan.to; day = addDays(day, 1))
       for (let t = 1; t <= tenants; t++) add(batch, day, t);

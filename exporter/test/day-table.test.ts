@@ -1,5 +1,6 @@
 import { DayBatch, KeyIndex, KeySums } from '../src/usage/day-table';
-import { UsageDays } from '../src/usage/usage-days';
+import { foldedDays, sumRanges, UsageDays } from '../src/usage/usage-days';
+import { addDays, scanRange } from '../src/sources/params';
 
 const MAX = 18446744073709551615n; // a BIGINT UNSIGNED maximum
 
@@ -98,5 +99,129 @@ describe('serialized day tables', () => {
     expect(() => new UsageDays(1).restore(bytes)).toThrow('another layout');
     expect(() => new UsageDays(2).restore(Buffer.from('{"version":1}'))).toThrow('another layout');
     expect(() => new UsageDays(2).restore(bytes.subarray(0, bytes.length - 8))).toThrow('cut short');
+  });
+});
+
+describe('folded days', () => {
+  const HOUR = 3_600_000;
+  const DAY = 24 * HOUR;
+  /** what the database holds: per day, per key, the amounts of two measures */
+  type Store = Map<string, Map<string, [number, number]>>;
+
+  /** rows on every day of the scan at `now` and before, some keys on some days only */
+  function storeAt(now: Date, seed: number): Store {
+    const store: Store = new Map();
+    let x = seed;
+    const random = () => (x = (x * 48_271) % 2_147_483_647) / 2_147_483_647;
+    for (let day = addDays(scanRange(now).from, -3); day <= scanRange(now).to; day = addDays(day, 1)) {
+      const rows = new Map<string, [number, number]>();
+      for (const key of ['1', '2', '3', '40'])
+        if (random() < 0.8) rows.set(key, [Math.floor(random() * 1e12), Math.floor(random() * 1e3)]);
+      store.set(day, rows);
+    }
+    return store;
+  }
+
+  /** One read of `days` at `now` from the store, as a source reader makes it. */
+  function read(days: UsageDays, store: Store, now: Date, intervalMs: number) {
+    const plan = days.plan(now, intervalMs, HOUR);
+    const batch = days.batch(plan);
+    for (const [day, rows] of store)
+      if (day >= plan.range.from && day <= plan.range.to)
+        for (const [key, amounts] of rows) batch.add(day, key, amounts);
+    if (store.get(plan.range.to)?.has('3'))
+      batch.reject(plan.range.to, [{ id: `3@${plan.range.to}`, reason: 'traffic_above_link_speed' }]);
+    days.commit(plan, batch, now);
+    return plan;
+  }
+
+  /** The sums the tables must give: every stored row of the range, added up. */
+  function expectSums(days: UsageDays, store: Store, now: Date) {
+    const { window, month } = sumRanges(now);
+    for (const range of [window, month])
+      for (const measure of [0, 1]) {
+        const sums = days.sum(measure, range);
+        for (const key of ['1', '2', '3', '40']) {
+          let expected = 0;
+          for (const [day, rows] of store)
+            if (day >= range.from && day <= range.to) expected += rows.get(key)?.[measure] ?? 0;
+          const n = Array.from({ length: days.keyCount }, (_, i) => days.key(i)).indexOf(key);
+          expect(n >= 0 ? sums.get(n) : 0).toBe(expected);
+        }
+      }
+  }
+
+  test('a full read folds the days before yesterday but the window start; sums stay exact across day and month ends', () => {
+    const start = new Date('2026-03-30T22:00:00Z');
+    const store = storeAt(start, 7);
+    const days = new UsageDays(2);
+    expect(read(days, store, start, 2 * HOUR).full).toBe(true);
+    const folded = foldedDays(start, 1);
+    // the window's first day (2026-03-01) stays a day of its own: it leaves the window tomorrow
+    expect(folded).not.toContain('2026-03-01');
+    expect(folded).toContain('2026-03-02');
+    expect(folded.at(-1)).toBe('2026-03-28');
+    expectSums(days, store, start);
+    // every 50 minutes, new rows for today, through two day ends and the end of March
+    for (let t = start.getTime() + 50 * 60_000; t < start.getTime() + 2 * DAY; t += 50 * 60_000) {
+      const now = new Date(t);
+      const today = scanRange(now).to;
+      store.set(today, new Map([...(store.get(today) ?? []), ['2', [t % 1_000_003, 1]]]));
+      read(days, store, now, 2 * HOUR);
+      expectSums(days, store, now);
+    }
+  });
+
+  test('the day totals and rejected rows of folded days stay per day', () => {
+    const now = new Date('2026-03-30T22:00:00Z');
+    const store = storeAt(now, 11);
+    const days = new UsageDays(2);
+    const folding = days.plan(now, HOUR, HOUR);
+    const batch = days.batch(folding);
+    for (const [day, rows] of store)
+      if (day >= folding.range.from) for (const [key, amounts] of rows) batch.add(day, key, amounts);
+    batch.reject('2026-03-10', [{ id: '3@2026-03-10', reason: 'traffic_above_link_speed' }]);
+    days.commit(folding, batch, now);
+    expect(foldedDays(now, 1)).toContain('2026-03-10');
+    const total = [...(store.get('2026-03-10')?.values() ?? [])].reduce((a, [out]) => a + out, 0);
+    expect(days.dayTotal('2026-03-10', '', 0)).toBe(BigInt(total));
+    expect(days.rejected(scanRange(now))).toEqual([
+      { id: '3@2026-03-10', reason: 'traffic_above_link_speed' },
+    ]);
+  });
+
+  test('a day change that would take a folded day out of the window makes a full read', () => {
+    const start = new Date('2026-03-30T22:00:00Z');
+    const store = storeAt(start, 3);
+    const days = new UsageDays(2);
+    // folded as for hourly full reads: one window day kept apart, one day change covered
+    read(days, store, start, HOUR);
+    const copy = new UsageDays(2);
+    copy.restore(days.serialize());
+    // a replica that reads in full every ten days takes the tables over
+    const tenDays = 10 * DAY;
+    expect(copy.plan(new Date('2026-03-31T08:00:00Z'), tenDays, HOUR).full).toBe(false);
+    expect(copy.plan(new Date('2026-04-01T08:00:00Z'), tenDays, HOUR).full).toBe(true);
+    // its own full read keeps ten window days apart: two day ends later it still reads incrementally
+    const own = new UsageDays(2);
+    expect(read(own, store, start, tenDays).full).toBe(true);
+    for (const at of ['2026-03-31T08:00:00Z', '2026-04-01T08:00:00Z']) {
+      expect(read(own, store, new Date(at), tenDays).full).toBe(false);
+      expectSums(own, store, new Date(at));
+    }
+  });
+
+  test('a restored copy of folded tables sums, totals and plans as the original', () => {
+    const now = new Date('2026-03-30T22:00:00Z');
+    const store = storeAt(now, 5);
+    const days = new UsageDays(2);
+    read(days, store, now, HOUR);
+    const copy = new UsageDays(2);
+    copy.restore(Buffer.concat([Buffer.alloc(5), days.serialize()]).subarray(5));
+    expectSums(copy, store, now);
+    for (const day of foldedDays(now, 1)) expect(copy.dayTotal(day, '', 1)).toBe(days.dayTotal(day, '', 1));
+    expect(copy.rejected(scanRange(now))).toEqual(days.rejected(scanRange(now)));
+    const later = new Date('2026-03-31T00:30:00Z');
+    expect(copy.plan(later, HOUR, HOUR)).toEqual(days.plan(later, HOUR, HOUR));
   });
 });

@@ -141,7 +141,15 @@ export class DayBatch {
 
   /** The days read, as compact columns (rows in key-number order). */
   finish(): Map<string, DayColumns> {
-    const days = new Map<string, DayColumns>();
+    return new Map(this.drain());
+  }
+
+  /**
+   * `finish` one day at a time: each day's cells go as its columns are handed over, so a caller that
+   * folds the days as they come never holds every day's columns.
+   */
+  *drain(): Generator<[string, DayColumns]> {
+    const done = new Set<string>();
     for (const [day, cells] of this.cells) {
       let kept = compact(cells, this.measures);
       // each day's cells go as soon as its columns exist: both never held for every day at once
@@ -161,16 +169,16 @@ export class DayBatch {
         if (screened.drop.size > 0) kept = without(kept, screened.drop);
         rejected = [...rejected, ...screened.rejected];
       }
-      days.set(day, dayColumns({ ...kept, rejected }, this.keys, this.groupOf));
+      done.add(day);
+      yield [day, dayColumns({ ...kept, rejected }, this.keys, this.groupOf)];
     }
     for (const [day, rows] of this.rejected) {
-      if (!days.has(day)) days.set(day, { ...emptyDay(this.measures), rejected: rows });
+      if (!done.has(day)) yield [day, { ...emptyDay(this.measures), rejected: rows }];
     }
     this.cells.clear();
     this.lastDay = undefined;
     this.lastCells = undefined;
     this.rejected.clear();
-    return days;
   }
 
   /** rows come in runs of one day (e-mail groups) or cycle through a few days (a site's days) */
@@ -190,7 +198,8 @@ export class DayBatch {
   }
 }
 
-type Rows = Pick<DayColumns, 'keys' | 'values' | 'big'>;
+/** Rows of amounts per key number: a day's, or a sum over days. */
+export type Rows = Pick<DayColumns, 'keys' | 'values' | 'big'>;
 
 function grown(old: DayCells | undefined, size: number, measures: number): DayCells {
   const values = Array.from({ length: measures }, (_, m) => {
@@ -337,7 +346,7 @@ export class KeySums {
     this.present = new Uint8Array(size);
   }
 
-  addDay(day: DayColumns, measure: number): void {
+  addDay(day: Rows, measure: number): void {
     const values = day.values[measure] as Float64Array;
     const big = day.big[measure] as Map<number, bigint>;
     for (let r = 0; r < day.keys.length; r++) {
@@ -358,5 +367,39 @@ export class KeySums {
   get(key: number): Amount {
     const v = this.small[key] as number;
     return Number.isNaN(v) ? (this.big.get(key) as bigint) : v;
+  }
+}
+
+/** Exact per-key sums of every measure over some days, as rows of the keys present once complete. */
+export class RowSums {
+  private readonly sums: KeySums[];
+
+  constructor(
+    private readonly size: number,
+    measures: number,
+  ) {
+    this.sums = Array.from({ length: measures }, () => new KeySums(size));
+  }
+
+  add(rows: Rows): void {
+    this.sums.forEach((sums, m) => sums.addDay(rows, m));
+  }
+
+  rows(): Rows {
+    const present = this.sums[0]?.present ?? new Uint8Array(0);
+    const keys: number[] = [];
+    for (let key = 0; key < this.size; key++) if (present[key]) keys.push(key);
+    const values = this.sums.map(() => new Float64Array(keys.length));
+    const big: Map<number, bigint>[] = this.sums.map(() => new Map());
+    keys.forEach((key, row) =>
+      this.sums.forEach((sums, m) => {
+        const amount = sums.get(key);
+        if (typeof amount === 'bigint') {
+          (values[m] as Float64Array)[row] = Number.NaN;
+          (big[m] as Map<number, bigint>).set(row, amount);
+        } else (values[m] as Float64Array)[row] = amount;
+      }),
+    );
+    return { keys: Int32Array.from(keys), values, big };
   }
 }

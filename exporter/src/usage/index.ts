@@ -3,11 +3,11 @@ import type { DailyUsage } from '../model/daily-usage';
 import { emailCountRejection, type PlausibilityBounds } from '../plausibility';
 import type { BandwidthRow } from '../sources/bandwidth';
 import type { EmailDayRow, EmailRow } from '../sources/email';
-import { addDays, queryParams, scanRange, type DayRange } from '../sources/params';
+import { addDays, scanRange } from '../sources/params';
 import type { RejectedRow } from '../plausibility/rejections';
 import type { Amount, DayBatch } from './day-table';
 import { BandwidthSums } from './bandwidth-sums';
-import { UsageDays } from './usage-days';
+import { sumRanges, UsageDays } from './usage-days';
 import { SumColumn } from '../model/sum-column';
 
 export { incrementalRange, UsageDays, type ReadPlan } from './usage-days';
@@ -26,11 +26,6 @@ const NO_TENANT = '';
 const SEPARATOR = '\u0000';
 
 const exact = (amount: Amount): bigint => (typeof amount === 'bigint' ? amount : BigInt(amount));
-
-function windows(now: Date): { window: DayRange; month: DayRange } {
-  const p = queryParams(now);
-  return { window: { from: p.window_start, to: p.today }, month: { from: p.month_start, to: p.today } };
-}
 
 export function bandwidthDays(): UsageDays {
   return new UsageDays(2);
@@ -89,7 +84,7 @@ export function addEmailRow(batch: DayBatch, row: EmailDayRow): void {
 
 /** Per tenant: egress and ingress over the 30-day window, egress since the 1st. */
 export function bandwidthRows(days: UsageDays, now: Date): BandwidthRow[] {
-  const { window, month } = windows(now);
+  const { window, month } = sumRanges(now);
   const egress30d = days.sum(BYTES_OUT, window);
   const ingress30d = days.sum(BYTES_IN, window);
   const egressMtd = days.sum(BYTES_OUT, month);
@@ -111,7 +106,7 @@ export function bandwidthRows(days: UsageDays, now: Date): BandwidthRow[] {
 
 /** Per tenant and type: messages over the 30-day window and since the 1st. */
 export function emailRows(days: UsageDays, now: Date): EmailRow[] {
-  const { window, month } = windows(now);
+  const { window, month } = sumRanges(now);
   const sent30d = days.sum(SENT, window);
   const sentMtd = days.sum(SENT, month);
   const rows: EmailRow[] = [];

@@ -1,21 +1,39 @@
 import type { RejectedRow } from '../plausibility/rejections';
-import { addDays, scanRange, type DayRange } from '../sources/params';
+import { addDays, queryParams, scanRange, type DayRange } from '../sources/params';
 import os from 'node:os';
-import { dayColumns, DayBatch, KeyIndex, KeySums, type DayColumns, type DayScreen } from './day-table';
+import {
+  dayColumns,
+  DayBatch,
+  KeyIndex,
+  KeySums,
+  RowSums,
+  type DayColumns,
+  type DayScreen,
+  type Rows,
+} from './day-table';
 
 /**
  * The day tables in a binary layout, to share them between replicas (cache/shared-state.ts): a JSON
- * header (the keys, the clock marks, per day its row count, rejected rows and the exact amounts
- * above 2^53), then each day's key numbers and amounts as the typed arrays hold them (little-endian,
- * 8-byte aligned). Encoding and decoding copy memory instead of formatting and parsing numbers.
+ * header (the keys, the clock marks, per day held its row count, rejected rows and the exact amounts
+ * above 2^53, the same for each folded sum, and the folded days' totals and rejected rows), then the
+ * rows of each day and each sum as the typed arrays hold them (key numbers, then the amounts per
+ * measure; little-endian, 8-byte aligned). Encoding and decoding copy memory instead of formatting
+ * and parsing numbers.
  */
-const LAYOUT_VERSION = 2;
+const LAYOUT_VERSION = 3;
+
+type BigCells = [number, number, string][];
 
 interface Header {
   version: number;
   measures: number;
   keys: readonly string[];
-  days: { day: string; rows: number; big: [number, number, string][]; rejected: RejectedRow[] }[];
+  days: { day: string; rows: number; big: BigCells; rejected: RejectedRow[] }[];
+  folded: {
+    days: string[];
+    sums: { from: string; rows: number; big: BigCells }[];
+    totals: { day: string; totals: [string, string[]][]; rejected: RejectedRow[] }[];
+  };
   fullReadAt: number | null;
   readAt: number | null;
   coveredFrom: string | null;
@@ -36,12 +54,60 @@ function typed<T extends Int32Array | Float64Array>(
   return array;
 }
 
-/** What the next read of a usage source covers. */
-export interface ReadPlan {
-  /** a full re-read replaces every day; an incremental one only the days of its range */
-  full: boolean;
-  range: DayRange;
+const bigCells = (rows: Rows): BigCells =>
+  rows.big.flatMap((cells, m) =>
+    [...cells].map(([row, value]): [number, number, string] => [m, row, value.toString()]),
+  );
+
+const DAY_MS = 86_400_000;
+
+/** The ranges the cost model sums usage over at `now`: the 30-day window and the month to date. */
+export function sumRanges(now: Date): { window: DayRange; month: DayRange } {
+  const p = queryParams(now);
+  return { window: { from: p.window_start, to: p.today }, month: { from: p.month_start, to: p.today } };
 }
+
+/**
+ * The days a full read at `now` folds into per-key sums: those no incremental read replaces (before
+ * yesterday), except the window's first `windowDaysKept` days, which leave the window at the next
+ * day changes and so must stay apart to be taken out of it.
+ */
+export function foldedDays(now: Date, windowDaysKept: number): string[] {
+  const scan = scanRange(now);
+  const { window } = sumRanges(now);
+  const keptUntil = addDays(window.from, windowDaysKept);
+  const days: string[] = [];
+  for (let day = scan.from; day < addDays(scan.to, -1); day = addDays(day, 1))
+    if (day < window.from || day >= keptUntil) days.push(day);
+  return days;
+}
+
+/** What a full read folded: the days before yesterday that stay as they are until the next full read. */
+interface Folded {
+  /** the days folded, oldest first (a day with no row too) */
+  days: string[];
+  /** per first folded day of a sum range: the per-key sums of every folded day from it on */
+  sums: Map<string, Rows>;
+  /** per folded day with rows: its group totals and rejected rows */
+  totals: Map<string, Pick<DayColumns, 'totals' | 'rejected'>>;
+}
+
+const NOTHING_FOLDED: Folded = { days: [], sums: new Map(), totals: new Map() };
+
+/** What the next read of a usage source covers. */
+export type ReadPlan =
+  | {
+      /** a full re-read replaces every day */
+      full: true;
+      range: DayRange;
+      /** the window's first days kept apart (see foldedDays): one per day change before the next full read */
+      windowDaysKept: number;
+    }
+  | {
+      /** an incremental read replaces only the days of its range */
+      full: false;
+      range: DayRange;
+    };
 
 /**
  * The days an incremental read covers at `now`, the last read's "today" being `readThrough`: from
@@ -62,10 +128,16 @@ export function incrementalRange(now: Date, readThrough: string, lateRowsMs: num
  * read again until it has ended), and yesterday while it is less than `lateRowsMs` past midnight
  * (rows written late for it); every `fullReadIntervalMs` (and whenever the clock goes back) a full
  * read of the scan replaces everything, picking up corrections to older days.
+ *
+ * The days no incremental read replaces are folded, at the full read, into per-key sums over the
+ * window and the month (see foldedDays), so that only a few days are held per key; a day change
+ * that would need a folded day taken out of a sum makes the next read a full one.
  */
 export class UsageDays {
   private keys = new KeyIndex();
+  /** the days held one by one (see foldedDays) */
   private days = new Map<string, DayColumns>();
+  private folded: Folded = NOTHING_FOLDED;
   private fullReadAt = Number.NEGATIVE_INFINITY;
   private readAt = Number.NEGATIVE_INFINITY;
   /** the first day the tables hold completely (the full read's first day, later the scan's) */
@@ -83,14 +155,22 @@ export class UsageDays {
   plan(now: Date, fullReadIntervalMs: number, lateRowsMs: number): ReadPlan {
     const scan = scanRange(now);
     const t = now.getTime();
+    const { window, month } = sumRanges(now);
     const incremental =
       this.coveredFrom !== undefined &&
       this.readThrough !== undefined &&
       t - this.fullReadAt < fullReadIntervalMs &&
       t >= this.readAt &&
       this.coveredFrom <= scan.from &&
-      this.readThrough >= scan.from;
-    if (!incremental) return { full: true, range: scan };
+      this.readThrough >= scan.from &&
+      this.canSum(window) &&
+      this.canSum(month);
+    if (!incremental)
+      return {
+        full: true,
+        range: scan,
+        windowDaysKept: Math.max(1, Math.ceil(fullReadIntervalMs / DAY_MS)),
+      };
     return { full: false, range: incrementalRange(now, this.readThrough as string, lateRowsMs) };
   }
 
@@ -107,27 +187,67 @@ export class UsageDays {
 
   /** Puts a successful read in place: its days replace those of its range (a day with no row is empty). */
   commit(plan: ReadPlan, batch: DayBatch, now: Date): void {
-    const read = batch.finish();
     if (plan.full) {
+      const folding = foldedDays(now, plan.windowDaysKept);
+      const isFolded = new Set(folding);
+      const { window, month } = sumRanges(now);
+      const sums = new Map<string, RowSums>();
+      for (const range of [window, month]) {
+        const from = folding.find((day) => day >= range.from);
+        if (from !== undefined) sums.set(from, new RowSums(batch.keys.keys.length, this.measures));
+      }
+      const days = new Map<string, DayColumns>();
+      const totals = new Map<string, Pick<DayColumns, 'totals' | 'rejected'>>();
+      for (const [day, columns] of batch.drain()) {
+        if (!isFolded.has(day)) {
+          days.set(day, columns);
+          continue;
+        }
+        for (const [from, sum] of sums) if (day >= from) sum.add(columns);
+        totals.set(day, { totals: columns.totals, rejected: columns.rejected });
+      }
       this.keys = batch.keys;
-      this.days = read;
+      this.days = days;
+      this.folded = {
+        days: folding,
+        sums: new Map([...sums].map(([from, sum]) => [from, sum.rows()])),
+        totals,
+      };
       this.fullReadAt = now.getTime();
       this.coveredFrom = plan.range.from;
     } else {
       for (const day of [...this.days.keys()])
         if (day >= plan.range.from && day <= plan.range.to) this.days.delete(day);
-      for (const [day, columns] of read) this.days.set(day, columns);
+      for (const [day, columns] of batch.drain()) this.days.set(day, columns);
     }
     this.readAt = now.getTime();
     this.readThrough = plan.range.to;
     const scan = scanRange(now);
     for (const day of [...this.days.keys()]) if (day < scan.from) this.days.delete(day);
+    for (const day of [...this.folded.totals.keys()]) if (day < scan.from) this.folded.totals.delete(day);
     if ((this.coveredFrom as string) < scan.from) this.coveredFrom = scan.from;
+  }
+
+  /** The first folded day of `range`, whose sums then stand for every folded day of it. */
+  private firstFolded(range: DayRange): string | undefined {
+    return this.folded.days.find((day) => day >= range.from && day <= range.to);
+  }
+
+  /** The folded days of `range` are all in one folded sum (they are when it ends after them). */
+  private canSum(range: DayRange): boolean {
+    const from = this.firstFolded(range);
+    return (
+      from === undefined || (this.folded.sums.has(from) && (this.folded.days.at(-1) as string) <= range.to)
+    );
   }
 
   /** Exact per-key sums of one measure over the days from `from` to `to` (inclusive). */
   sum(measure: number, range: DayRange): KeySums {
+    if (!this.canSum(range))
+      throw new Error(`usage days: no folded sum for the days from ${range.from} to ${range.to}`);
     const sums = new KeySums(this.keys.keys.length);
+    const from = this.firstFolded(range);
+    if (from !== undefined) sums.addDay(this.folded.sums.get(from) as Rows, measure);
     for (const [day, columns] of this.days)
       if (day >= range.from && day <= range.to) sums.addDay(columns, measure);
     return sums;
@@ -136,7 +256,7 @@ export class UsageDays {
   /** The rows left out on a plausibility bound on the days from `from` to `to`. */
   rejected(range: DayRange): RejectedRow[] {
     const rows: RejectedRow[] = [];
-    for (const [day, columns] of this.days)
+    for (const [day, columns] of [...this.folded.totals, ...this.days].sort(([a], [b]) => (a < b ? -1 : 1)))
       if (day >= range.from && day <= range.to) rows.push(...columns.rejected);
     return rows;
   }
@@ -146,6 +266,7 @@ export class UsageDays {
     if (os.endianness() !== 'LE') throw new Error('usage days: the binary layout is little-endian');
     const finite = (t: number) => (Number.isFinite(t) ? t : null);
     const days = [...this.days];
+    const sums = [...this.folded.sums];
     const header: Header = {
       version: LAYOUT_VERSION,
       measures: this.measures,
@@ -153,11 +274,18 @@ export class UsageDays {
       days: days.map(([day, columns]) => ({
         day,
         rows: columns.keys.length,
-        big: columns.big.flatMap((cells, m) =>
-          [...cells].map(([row, value]): [number, number, string] => [m, row, value.toString()]),
-        ),
+        big: bigCells(columns),
         rejected: columns.rejected,
       })),
+      folded: {
+        days: this.folded.days,
+        sums: sums.map(([from, rows]) => ({ from, rows: rows.keys.length, big: bigCells(rows) })),
+        totals: [...this.folded.totals].map(([day, { totals, rejected }]) => ({
+          day,
+          totals: [...totals].map(([group, amounts]) => [group, amounts.map(String)]),
+          rejected,
+        })),
+      },
       fullReadAt: finite(this.fullReadAt),
       readAt: finite(this.readAt),
       coveredFrom: this.coveredFrom ?? null,
@@ -172,8 +300,8 @@ export class UsageDays {
       size += padding;
     };
     pad();
-    for (const [, columns] of days) {
-      for (const array of [columns.keys, ...columns.values]) {
+    for (const rows of [...days.map(([, columns]) => columns), ...sums.map(([, rows]) => rows)]) {
+      for (const array of [rows.keys, ...rows.values]) {
         parts.push(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
         size += array.byteLength;
         pad();
@@ -193,27 +321,38 @@ export class UsageDays {
     }
     if (header?.version !== LAYOUT_VERSION || header.measures !== this.measures)
       throw new Error('usage days: another layout (version or measures differ)');
-    const keys = KeyIndex.of(header.keys);
-    const days = new Map<string, DayColumns>();
     let offset = align8(4 + headerLength);
-    for (const day of header.days) {
-      const dayKeys = typed(Int32Array, bytes, offset, day.rows);
-      offset = align8(offset + dayKeys.byteLength);
+    const rowsAt = (count: number, big: BigCells): Rows => {
+      const keys = typed(Int32Array, bytes, offset, count);
+      offset = align8(offset + keys.byteLength);
       const values: Float64Array[] = [];
       for (let m = 0; m < this.measures; m++) {
-        values.push(typed(Float64Array, bytes, offset, day.rows));
-        offset += day.rows * 8;
+        values.push(typed(Float64Array, bytes, offset, count));
+        offset += count * 8;
       }
       if (offset > bytes.length) throw new Error('usage days: the serialized tables are cut short');
-      const big: Map<number, bigint>[] = values.map(() => new Map());
-      for (const [m, row, value] of day.big) big[m]?.set(row, BigInt(value));
+      const cells: Map<number, bigint>[] = values.map(() => new Map());
+      for (const [m, row, value] of big) cells[m]?.set(row, BigInt(value));
+      return { keys, values, big: cells };
+    };
+    const keys = KeyIndex.of(header.keys);
+    const days = new Map<string, DayColumns>();
+    for (const day of header.days)
       days.set(
         day.day,
-        dayColumns({ keys: dayKeys, values, big, rejected: day.rejected }, keys, this.groupOf),
+        dayColumns({ ...rowsAt(day.rows, day.big), rejected: day.rejected }, keys, this.groupOf),
       );
-    }
+    const sums = new Map<string, Rows>();
+    for (const sum of header.folded.sums) sums.set(sum.from, rowsAt(sum.rows, sum.big));
+    const totals = new Map<string, Pick<DayColumns, 'totals' | 'rejected'>>();
+    for (const day of header.folded.totals)
+      totals.set(day.day, {
+        totals: new Map(day.totals.map(([group, amounts]) => [group, amounts.map((a) => BigInt(a))])),
+        rejected: day.rejected,
+      });
     this.keys = keys;
     this.days = days;
+    this.folded = { days: header.folded.days, sums, totals };
     this.fullReadAt = header.fullReadAt ?? Number.NEGATIVE_INFINITY;
     this.readAt = header.readAt ?? Number.NEGATIVE_INFINITY;
     this.coveredFrom = header.coveredFrom ?? undefined;
@@ -236,13 +375,15 @@ export class UsageDays {
 
   /** The day's exact totals of one group (0 for a day with no row). */
   dayTotal(day: string, group: string, measure: number): bigint {
-    return this.days.get(day)?.totals.get(group)?.[measure] ?? 0n;
+    const totals = this.days.get(day)?.totals ?? this.folded.totals.get(day)?.totals;
+    return totals?.get(group)?.[measure] ?? 0n;
   }
 
   /** The groups that have rows on any day held. */
   groups(): string[] {
     const groups = new Set<string>();
-    for (const columns of this.days.values()) for (const g of columns.totals.keys()) groups.add(g);
+    for (const { totals } of [...this.days.values(), ...this.folded.totals.values()])
+      for (const g of totals.keys()) groups.add(g);
     return [...groups].sort();
   }
 }
