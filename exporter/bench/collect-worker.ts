@@ -19,6 +19,8 @@ export interface WorkerReport {
   modelCpuSeconds: number;
   /** peak resident set size of this process, bytes */
   peakRssBytes: number;
+  /** the same when the cold collection has ended (the full reads and the first model run) */
+  coldPeakRssBytes: number;
   /** the heap still in use after a full garbage collection at the end (what the collector keeps) */
   liveHeapBytes: number;
   series: number;
@@ -65,6 +67,7 @@ async function main() {
   // Only what the report needs is kept: the exporter itself holds no report, outcome or second
   // snapshot between collections, so neither does its measurement.
   const coldTimings = await coldCollection(collector);
+  const coldPeakRssBytes = process.resourceUsage().maxRSS * 1024;
   const { series, expositionBytes } = countSeries(await collector.metricsText());
   const steady: CollectionResult['timings'][] = [];
   let snapshot: CollectionResult['snapshot'];
@@ -95,6 +98,7 @@ async function main() {
     steady,
     modelCpuSeconds,
     peakRssBytes,
+    coldPeakRssBytes,
     liveHeapBytes: gc ? process.memoryUsage().heapUsed : Number.NaN,
     series,
     expositionBytes,

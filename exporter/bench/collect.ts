@@ -305,6 +305,10 @@ async function main() {
         'exporter peak RSS (highest run)',
         `${(Math.max(...reports.map((r) => r.peakRssBytes)) / 2 ** 20).toFixed(0)} MiB`,
       ],
+      [
+        '  of which by the end of the cold collection',
+        `${(Math.max(...reports.map((r) => r.coldPeakRssBytes)) / 2 ** 20).toFixed(0)} MiB`,
+      ],
       ['series / exposition bytes', `${report.series} / ${report.expositionBytes}`],
       ['mysql client runs, full (s)', clientFull.map((s) => s.toFixed(2)).join(', ')],
       ['mysql client runs, steady (s)', clientIncremental.map((s) => s.toFixed(2)).join(', ')],
