@@ -1,6 +1,9 @@
 import { DayBatch, KeyIndex, KeySums } from '../src/usage/day-table';
 import { foldedDays, sumRanges, UsageDays } from '../src/usage/usage-days';
 import { addDays, scanRange } from '../src/sources/params';
+import { addEmailRow, emailDays, emailRows } from '../src/usage';
+import { parseConfig } from '../src/config';
+import { plausibilityBounds } from '../src/plausibility';
 
 const MAX = 18446744073709551615n; // a BIGINT UNSIGNED maximum
 
@@ -223,5 +226,56 @@ describe('folded days', () => {
     expect(copy.rejected(scanRange(now))).toEqual(days.rejected(scanRange(now)));
     const later = new Date('2026-03-31T00:30:00Z');
     expect(copy.plan(later, HOUR, HOUR)).toEqual(days.plan(later, HOUR, HOUR));
+  });
+
+  test('folded e-mail days: a tenant-day above the bound is left out of the sums, kept per type in the day totals', () => {
+    const now = new Date('2026-03-30T22:00:00Z');
+    const bounds = plausibilityBounds(parseConfig({ plausibility: { max_emails_per_tenant_day: 100 } }));
+    const days = emailDays(bounds);
+    const plan = days.plan(now, HOUR, HOUR);
+    expect(plan.full && plan.folding.days).toContain('2026-03-10');
+    const batch = days.batch(plan);
+    const scan = scanRange(now);
+    for (let day = scan.from; day <= scan.to; day = addDays(day, 1)) {
+      addEmailRow(batch, { day, tenantId: '1', type: 'marketing', sent: 10 });
+      addEmailRow(batch, { day, tenantId: '1', type: 'transactional', sent: 5 });
+      addEmailRow(batch, { day, tenantId: '2', type: 'marketing', sent: 60 });
+    }
+    // tenant 2 sends 120 on the 10th in two types: the whole tenant-day is left out
+    addEmailRow(batch, { day: '2026-03-10', tenantId: '2', type: 'transactional', sent: 60 });
+    days.commit(plan, batch, now);
+    // the window and the month are the same 30 days here (2026-03-01 to 2026-03-30)
+    expect(sumRanges(now)).toEqual({
+      window: { from: '2026-03-01', to: '2026-03-30' },
+      month: { from: '2026-03-01', to: '2026-03-30' },
+    });
+    const rows = emailRows(days, now);
+    const sent = (tenant: string, type: string) => rows.find((r) => r.tenantId === tenant && r.type === type);
+    expect(sent('1', 'marketing')).toMatchObject({ sent30d: 300n, sentMonthToDate: 300n });
+    expect(sent('2', 'marketing')).toMatchObject({ sent30d: 29n * 60n, sentMonthToDate: 29n * 60n });
+    expect(sent('2', 'transactional')).toBeUndefined();
+    expect(rows[0]?.rejected).toEqual([{ id: '2@2026-03-10', reason: 'emails_above_limit' }]);
+    expect(days.dayTotal('2026-03-10', 'marketing', 0)).toBe(10n);
+    expect(days.dayTotal('2026-03-11', 'marketing', 0)).toBe(70n);
+    expect(days.dayTotal('2026-03-11', 'transactional', 0)).toBe(5n);
+  });
+
+  test('folded days keep their totals per group', () => {
+    const now = new Date('2026-03-30T22:00:00Z');
+    const days = new UsageDays(1, (key) => key.split('/')[1] as string);
+    const plan = days.plan(now, HOUR, HOUR);
+    const batch = days.batch(plan);
+    batch.add('2026-03-10', '1/a', [MAX]);
+    batch.add('2026-03-10', '2/a', [MAX]);
+    batch.add('2026-03-10', '2/b', [4]);
+    batch.add('2026-03-29', '2/b', [9]);
+    days.commit(plan, batch, now);
+    expect(days.dayTotal('2026-03-10', 'a', 0)).toBe(2n * MAX);
+    expect(days.dayTotal('2026-03-10', 'b', 0)).toBe(4n);
+    expect(days.dayTotal('2026-03-29', 'b', 0)).toBe(9n);
+    expect(days.groups()).toEqual(['a', 'b']);
+    const n = (key: string) => Array.from({ length: days.keyCount }, (_, i) => days.key(i)).indexOf(key);
+    expect(days.sum(0, sumRanges(now).window).get(n('2/b'))).toBe(13);
+    expect(days.sum(0, sumRanges(now).window).get(n('1/a'))).toBe(MAX);
   });
 });

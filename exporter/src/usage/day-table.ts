@@ -72,15 +72,39 @@ export interface DayColumns {
 }
 
 /**
- * One day's cells while a read streams in, indexed by key number (grown as keys appear), so that
- * duplicate (day, key) rows add up as they arrive and a read never holds its rows.
+ * Cells indexed by key number (or group number), grown in place as keys appear, so that duplicate
+ * (day, key) rows add up as they arrive and a read never holds its rows: one day's while a read
+ * streams in, or the sum of several folded days'.
  */
-interface DayCells {
+interface Cells {
   /** per measure; NaN: the exact amount is in `big` */
   values: Float64Array[];
   big: Map<number, bigint>[];
   present: Uint8Array;
   count: number;
+}
+
+/** Where the rows of one day go: its own cells, or (a folded day) its segment's and its group totals. */
+interface DayTarget {
+  cells: Cells;
+  /** a folded day's totals by group number (see KeyIndex.groups) */
+  totals?: Cells;
+}
+
+/**
+ * The days a read folds into per-key sums instead of handing them over (see UsageDays), and the
+ * first day of each sum asked for later (oldest first; the first is the first folded day). The
+ * folded days between two starts add up in one segment, so a row is added once whatever the sums.
+ */
+export interface Folding {
+  days: readonly string[];
+  starts: readonly string[];
+}
+
+/** What a read folded: per start, the per-key sums of the folded days from it on; per day, its totals. */
+export interface FoldedRead {
+  sums: Map<string, Rows>;
+  days: Map<string, Pick<DayColumns, 'totals' | 'rejected'>>;
 }
 
 /**
@@ -100,8 +124,12 @@ export type DayScreen = (
  * split over two chunks twice).
  */
 export class DayBatch {
-  private readonly cells = new Map<string, DayCells>();
+  private readonly targets = new Map<string, DayTarget>();
   private readonly rejected = new Map<string, RejectedRow[]>();
+  /** per folded day, its segment (see Folding) */
+  private readonly segmentOf = new Map<string, number>();
+  private readonly segments: Cells[];
+  private readonly foldedDays = new Map<string, Pick<DayColumns, 'totals' | 'rejected'>>();
 
   constructor(
     readonly keys: KeyIndex,
@@ -111,7 +139,17 @@ export class DayBatch {
     private readonly screen?: DayScreen,
     /** keys a day is expected to hold (the previous read's count): its cells start that large */
     private readonly expectedKeys = 0,
-  ) {}
+    /** days to fold: as rows arrive, or (with a screen, which must see a whole day) once read */
+    private readonly folding?: Folding,
+  ) {
+    const starts = folding?.starts ?? [];
+    let segment = 0;
+    for (const day of folding?.days ?? []) {
+      while (segment + 1 < starts.length && day >= (starts[segment + 1] as string)) segment++;
+      this.segmentOf.set(day, segment);
+    }
+    this.segments = starts.map(() => emptyCells(expectedKeys, measures));
+  }
 
   /** Rows of `day` left out on a plausibility bound (kept with the day, listed while it is held). */
   reject(day: string, rows: readonly RejectedRow[]): void {
@@ -127,16 +165,9 @@ export class DayBatch {
 
   /** `add` with the key's number in `keys`; a key added with zero amounts is still a row of the day. */
   addTo(day: string, key: number, amounts: readonly Amount[]): void {
-    const cells = this.day(day, key);
-    if (!cells.present[key]) {
-      cells.present[key] = 1;
-      cells.count++;
-    }
-    for (let m = 0; m < this.measures; m++) {
-      const given = safe(amounts[m] ?? 0);
-      if (given !== 0)
-        addCell(cells.values[m] as Float64Array, cells.big[m] as Map<number, bigint>, key, given);
-    }
+    const target = this.target(day);
+    addRow(target.cells, key, amounts, this.measures);
+    if (target.totals) addRow(target.totals, this.groupNumber(key), amounts, this.measures);
   }
 
   /** The days read, as compact columns (rows in key-number order). */
@@ -145,80 +176,167 @@ export class DayBatch {
   }
 
   /**
-   * `finish` one day at a time: each day's cells go as its columns are handed over, so a caller that
-   * folds the days as they come never holds every day's columns.
+   * `finish` one day at a time: each day's cells go as its columns are handed over, so a caller
+   * never holds every day's columns. The folded days are not handed over: see `folded`.
    */
   *drain(): Generator<[string, DayColumns]> {
-    const done = new Set<string>();
-    for (const [day, cells] of this.cells) {
-      let kept = compact(cells, this.measures);
-      // each day's cells go as soon as its columns exist: both never held for every day at once
-      this.cells.delete(day);
-      let rejected = this.rejected.get(day) ?? [];
-      if (this.screen) {
-        const rows = kept;
-        const screened = this.screen(
-          day,
-          {
-            key: (row) => rows.keys[row] as number,
-            amount: (row, m) => cell(rows.values[m] as Float64Array, rows.big[m] as Map<number, bigint>, row),
-            count: rows.keys.length,
-          },
-          this.keys,
-        );
-        if (screened.drop.size > 0) kept = without(kept, screened.drop);
-        rejected = [...rejected, ...screened.rejected];
+    for (const [day, target] of this.targets) {
+      this.targets.delete(day);
+      if (target.totals) {
+        this.foldedDays.set(day, {
+          totals: this.groupTotals(target.totals),
+          rejected: this.rejected.get(day) ?? [],
+        });
+        continue;
       }
-      done.add(day);
-      yield [day, dayColumns({ ...kept, rejected }, this.keys, this.groupOf)];
+      const columns = this.columns(day, target.cells);
+      const segment = this.segmentOf.get(day);
+      if (segment === undefined) {
+        yield [day, columns];
+        continue;
+      }
+      // a screened day, folded once whole
+      for (let r = 0; r < columns.keys.length; r++)
+        addRow(
+          this.segments[segment] as Cells,
+          columns.keys[r] as number,
+          columns.values.map((v, m) => cell(v, columns.big[m] as Map<number, bigint>, r)),
+          this.measures,
+        );
+      this.foldedDays.set(day, { totals: columns.totals, rejected: columns.rejected });
     }
     for (const [day, rows] of this.rejected) {
-      if (!done.has(day)) yield [day, { ...emptyDay(this.measures), rejected: rows }];
+      if (this.segmentOf.has(day)) {
+        if (!this.foldedDays.has(day)) this.foldedDays.set(day, { totals: new Map(), rejected: rows });
+      } else if (!this.handedOver.has(day)) yield [day, { ...emptyDay(this.measures), rejected: rows }];
     }
-    this.cells.clear();
     this.lastDay = undefined;
-    this.lastCells = undefined;
+    this.lastTarget = undefined;
     this.rejected.clear();
   }
 
+  /** After `drain`: the folded days' sums and per-day totals. */
+  folded(): FoldedRead {
+    const starts = this.folding?.starts ?? [];
+    const sums = new Map<string, Rows>();
+    // each start's sum: its segment and every later one
+    for (let s = 0; s < starts.length; s++) {
+      const sum = new RowSums(this.keys.keys.length, this.measures);
+      for (let later = s; later < starts.length; later++)
+        sum.add(compact(this.segments[later] as Cells, this.measures));
+      sums.set(starts[s] as string, sum.rows());
+    }
+    return { sums, days: this.foldedDays };
+  }
+
+  /** the days yielded by drain (a day of rejected rows only is yielded empty unless it was) */
+  private readonly handedOver = new Set<string>();
+
+  /** A day's cells as columns, screened, with its rejected rows and group totals. */
+  private columns(day: string, cells: Cells): DayColumns {
+    let kept = compact(cells, this.measures);
+    let rejected = this.rejected.get(day) ?? [];
+    if (this.screen) {
+      const rows = kept;
+      const screened = this.screen(
+        day,
+        {
+          key: (row) => rows.keys[row] as number,
+          amount: (row, m) => cell(rows.values[m] as Float64Array, rows.big[m] as Map<number, bigint>, row),
+          count: rows.keys.length,
+        },
+        this.keys,
+      );
+      if (screened.drop.size > 0) kept = without(kept, screened.drop);
+      rejected = [...rejected, ...screened.rejected];
+    }
+    this.handedOver.add(day);
+    return dayColumns({ ...kept, rejected }, this.keys, this.groupOf);
+  }
+
+  /** A folded day's group cells as exact totals by group name. */
+  private groupTotals(cells: Cells): Map<string, bigint[]> {
+    const { names } = this.keys.groups(this.groupOf);
+    const totals = new Map<string, bigint[]>();
+    for (let g = 0; g < cells.present.length; g++) {
+      if (!cells.present[g]) continue;
+      totals.set(
+        names[g] as string,
+        cells.values.map((v, m) => exact(cell(v, cells.big[m] as Map<number, bigint>, g))),
+      );
+    }
+    return totals;
+  }
+
+  private groupNumber(key: number): number {
+    let ofKey = this.ofKey;
+    if (!ofKey || key >= ofKey.length) ofKey = this.ofKey = this.keys.groups(this.groupOf).ofKey;
+    return ofKey[key] as number;
+  }
+
+  private ofKey: readonly number[] | undefined;
+
   /** rows come in runs of one day (e-mail groups) or cycle through a few days (a site's days) */
   private lastDay: string | undefined;
-  private lastCells: DayCells | undefined;
+  private lastTarget: DayTarget | undefined;
 
-  private day(day: string, key: number): DayCells {
-    let cells = day === this.lastDay ? this.lastCells : this.cells.get(day);
-    if (!cells || key >= cells.present.length) {
-      const size = Math.max(64, key + 1, (cells?.present.length ?? 0) * 2, cells ? 0 : this.expectedKeys);
-      cells = grown(cells, size, this.measures);
-      this.cells.set(day, cells);
+  private target(day: string): DayTarget {
+    if (day === this.lastDay) return this.lastTarget as DayTarget;
+    let target = this.targets.get(day);
+    if (!target) {
+      const segment = this.segmentOf.get(day);
+      target =
+        segment !== undefined && !this.screen
+          ? { cells: this.segments[segment] as Cells, totals: emptyCells(0, this.measures) }
+          : { cells: emptyCells(this.expectedKeys, this.measures) };
+      this.targets.set(day, target);
     }
     this.lastDay = day;
-    this.lastCells = cells;
-    return cells;
+    this.lastTarget = target;
+    return target;
   }
 }
 
 /** Rows of amounts per key number: a day's, or a sum over days. */
 export type Rows = Pick<DayColumns, 'keys' | 'values' | 'big'>;
 
-function grown(old: DayCells | undefined, size: number, measures: number): DayCells {
-  const values = Array.from({ length: measures }, (_, m) => {
-    const a = new Float64Array(size);
-    if (old) a.set(old.values[m] as Float64Array);
-    return a;
-  });
-  const present = new Uint8Array(size);
-  if (old) present.set(old.present);
+function emptyCells(size: number, measures: number): Cells {
   return {
-    values,
-    present,
-    big: old ? old.big : Array.from({ length: measures }, () => new Map()),
-    count: old ? old.count : 0,
+    values: Array.from({ length: measures }, () => new Float64Array(size)),
+    big: Array.from({ length: measures }, () => new Map()),
+    present: new Uint8Array(size),
+    count: 0,
   };
 }
 
+/** Makes room for `index` (in place: cells shared by several days see it). */
+function grow(cells: Cells, index: number): void {
+  const size = Math.max(64, index + 1, cells.present.length * 2);
+  cells.values = cells.values.map((old) => {
+    const a = new Float64Array(size);
+    a.set(old);
+    return a;
+  });
+  const present = new Uint8Array(size);
+  present.set(cells.present);
+  cells.present = present;
+}
+
+function addRow(cells: Cells, index: number, amounts: readonly Amount[], measures: number): void {
+  if (index >= cells.present.length) grow(cells, index);
+  if (!cells.present[index]) {
+    cells.present[index] = 1;
+    cells.count++;
+  }
+  for (let m = 0; m < measures; m++) {
+    const given = safe(amounts[m] ?? 0);
+    if (given !== 0)
+      addCell(cells.values[m] as Float64Array, cells.big[m] as Map<number, bigint>, index, given);
+  }
+}
+
 /** A day's cells as rows: the keys present, in key-number order. */
-function compact(cells: DayCells, measures: number): Rows {
+function compact(cells: Cells, measures: number): Rows {
   const keys = new Int32Array(cells.count);
   const values = Array.from({ length: measures }, () => new Float64Array(cells.count));
   const big: Map<number, bigint>[] = Array.from({ length: measures }, () => new Map());
@@ -268,6 +386,8 @@ function cell(values: ArrayLike<number>, big: ReadonlyMap<number, bigint>, row: 
   const v = values[row] as number;
   return Number.isNaN(v) ? (big.get(row) as bigint) : v;
 }
+
+const exact = (amount: Amount): bigint => (typeof amount === 'bigint' ? amount : BigInt(amount));
 
 /** A bigint that fits a safe integer as a number (cheaper, and what the cells hold). */
 const safe = (amount: Amount): Amount =>

@@ -6,9 +6,9 @@ import {
   DayBatch,
   KeyIndex,
   KeySums,
-  RowSums,
   type DayColumns,
   type DayScreen,
+  type Folding,
   type Rows,
 } from './day-table';
 
@@ -30,7 +30,7 @@ interface Header {
   keys: readonly string[];
   days: { day: string; rows: number; big: BigCells; rejected: RejectedRow[] }[];
   folded: {
-    days: string[];
+    days: readonly string[];
     sums: { from: string; rows: number; big: BigCells }[];
     totals: { day: string; totals: [string, string[]][]; rejected: RejectedRow[] }[];
   };
@@ -85,14 +85,12 @@ export function foldedDays(now: Date, windowDaysKept: number): string[] {
 /** What a full read folded: the days before yesterday that stay as they are until the next full read. */
 interface Folded {
   /** the days folded, oldest first (a day with no row too) */
-  days: string[];
+  days: readonly string[];
   /** per first folded day of a sum range: the per-key sums of every folded day from it on */
   sums: Map<string, Rows>;
   /** per folded day with rows: its group totals and rejected rows */
   totals: Map<string, Pick<DayColumns, 'totals' | 'rejected'>>;
 }
-
-const NOTHING_FOLDED: Folded = { days: [], sums: new Map(), totals: new Map() };
 
 /** What the next read of a usage source covers. */
 export type ReadPlan =
@@ -100,8 +98,8 @@ export type ReadPlan =
       /** a full re-read replaces every day */
       full: true;
       range: DayRange;
-      /** the window's first days kept apart (see foldedDays): one per day change before the next full read */
-      windowDaysKept: number;
+      /** the days it folds (see foldedDays) */
+      folding: Folding;
     }
   | {
       /** an incremental read replaces only the days of its range */
@@ -137,7 +135,7 @@ export class UsageDays {
   private keys = new KeyIndex();
   /** the days held one by one (see foldedDays) */
   private days = new Map<string, DayColumns>();
-  private folded: Folded = NOTHING_FOLDED;
+  private folded: Folded = { days: [], sums: new Map(), totals: new Map() };
   private fullReadAt = Number.NEGATIVE_INFINITY;
   private readAt = Number.NEGATIVE_INFINITY;
   /** the first day the tables hold completely (the full read's first day, later the scan's) */
@@ -165,12 +163,16 @@ export class UsageDays {
       this.readThrough >= scan.from &&
       this.canSum(window) &&
       this.canSum(month);
-    if (!incremental)
-      return {
-        full: true,
-        range: scan,
-        windowDaysKept: Math.max(1, Math.ceil(fullReadIntervalMs / DAY_MS)),
-      };
+    if (!incremental) {
+      // one window day kept apart per day change before the next full read
+      const days = foldedDays(now, Math.max(1, Math.ceil(fullReadIntervalMs / DAY_MS)));
+      const starts = new Set<string>();
+      for (const range of [window, month]) {
+        const from = days.find((day) => day >= range.from);
+        if (from !== undefined) starts.add(from);
+      }
+      return { full: true, range: scan, folding: { days, starts: [...starts].sort() } };
+    }
     return { full: false, range: incrementalRange(now, this.readThrough as string, lateRowsMs) };
   }
 
@@ -182,37 +184,17 @@ export class UsageDays {
       this.groupOf,
       this.screen,
       this.keys.keys.length,
+      plan.full ? plan.folding : undefined,
     );
   }
 
   /** Puts a successful read in place: its days replace those of its range (a day with no row is empty). */
   commit(plan: ReadPlan, batch: DayBatch, now: Date): void {
     if (plan.full) {
-      const folding = foldedDays(now, plan.windowDaysKept);
-      const isFolded = new Set(folding);
-      const { window, month } = sumRanges(now);
-      const sums = new Map<string, RowSums>();
-      for (const range of [window, month]) {
-        const from = folding.find((day) => day >= range.from);
-        if (from !== undefined) sums.set(from, new RowSums(batch.keys.keys.length, this.measures));
-      }
-      const days = new Map<string, DayColumns>();
-      const totals = new Map<string, Pick<DayColumns, 'totals' | 'rejected'>>();
-      for (const [day, columns] of batch.drain()) {
-        if (!isFolded.has(day)) {
-          days.set(day, columns);
-          continue;
-        }
-        for (const [from, sum] of sums) if (day >= from) sum.add(columns);
-        totals.set(day, { totals: columns.totals, rejected: columns.rejected });
-      }
+      this.days = new Map(batch.drain());
+      const { sums, days } = batch.folded();
+      this.folded = { days: plan.folding.days, sums, totals: days };
       this.keys = batch.keys;
-      this.days = days;
-      this.folded = {
-        days: folding,
-        sums: new Map([...sums].map(([from, sum]) => [from, sum.rows()])),
-        totals,
-      };
       this.fullReadAt = now.getTime();
       this.coveredFrom = plan.range.from;
     } else {
