@@ -164,6 +164,10 @@ describe('folded days', () => {
     expect(folded).not.toContain('2026-03-01');
     expect(folded).toContain('2026-03-02');
     expect(folded.at(-1)).toBe('2026-03-28');
+    // full reads that never come again (a backfill): nothing of the window is folded, only the
+    // month's days before it (the window starts on the 2nd on the 31st)
+    expect(foldedDays(start, Number.MAX_SAFE_INTEGER)).toEqual([]);
+    expect(foldedDays(new Date('2026-03-31T10:00:00Z'), Number.MAX_SAFE_INTEGER)).toEqual(['2026-03-01']);
     expectSums(days, store, start);
     // every 50 minutes, new rows for today, through two day ends and the end of March
     for (let t = start.getTime() + 50 * 60_000; t < start.getTime() + 2 * DAY; t += 50 * 60_000) {

@@ -75,10 +75,12 @@ export function sumRanges(now: Date): { window: DayRange; month: DayRange } {
 export function foldedDays(now: Date, windowDaysKept: number): string[] {
   const scan = scanRange(now);
   const { window } = sumRanges(now);
-  const keptUntil = addDays(window.from, windowDaysKept);
   const days: string[] = [];
-  for (let day = scan.from; day < addDays(scan.to, -1); day = addDays(day, 1))
-    if (day < window.from || day >= keptUntil) days.push(day);
+  let windowDay = 0;
+  for (let day = scan.from; day < addDays(scan.to, -1); day = addDays(day, 1)) {
+    if (day < window.from) days.push(day);
+    else if (windowDay++ >= windowDaysKept) days.push(day);
+  }
   return days;
 }
 
@@ -349,6 +351,11 @@ export class UsageDays {
   /** The key behind a key number. */
   key(n: number): string {
     return this.keys.keys[n] as string;
+  }
+
+  /** Each key's group number under `groupOf` and the groups' names (see KeyIndex.groups). */
+  keyGroups(groupOf: (key: string) => string): { names: readonly string[]; ofKey: readonly number[] } {
+    return this.keys.groups(groupOf);
   }
 
   get keyCount(): number {
