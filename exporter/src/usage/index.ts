@@ -31,46 +31,43 @@ export function bandwidthDays(): UsageDays {
   return new UsageDays(2);
 }
 
-/** The tenant of an e-mail key (tenant, separator, type). */
+/** The tenant and the type of an e-mail key (tenant, separator, type). */
 const tenantOfEmailKey = (key: string) => key.slice(0, key.indexOf(SEPARATOR));
+const typeOfEmailKey = (key: string) => key.slice(key.indexOf(SEPARATOR) + 1);
 
 /**
  * E-mail per day, tenant and type; a tenant's day above the bound (all types together) is left out.
  * The screen sums by tenant number (each key's tenant is worked out once, not once per day).
  */
 export function emailDays(bounds: PlausibilityBounds): UsageDays {
-  return new UsageDays(
-    1,
-    (key) => key.slice(key.indexOf(SEPARATOR) + 1),
-    (day, rows, keys) => {
-      const { names: tenants, ofKey } = keys.groups(tenantOfEmailKey);
-      const sent = new SumColumn(tenants.length);
-      const seen: number[] = [];
-      const tenantOfRow = (r: number) => ofKey[rows.key(r)] as number;
-      const present = new Uint8Array(tenants.length);
-      for (let r = 0; r < rows.count; r++) {
-        const t = tenantOfRow(r);
-        if (!present[t]) {
-          present[t] = 1;
-          seen.push(t);
-        }
-        sent.add(t, rows.amount(r, SENT));
+  return new UsageDays(1, typeOfEmailKey, (day, rows, keys) => {
+    const { names: tenants, ofKey } = keys.groups(tenantOfEmailKey);
+    const sent = new SumColumn(tenants.length);
+    const seen: number[] = [];
+    const tenantOfRow = (r: number) => ofKey[rows.key(r)] as number;
+    const present = new Uint8Array(tenants.length);
+    for (let r = 0; r < rows.count; r++) {
+      const t = tenantOfRow(r);
+      if (!present[t]) {
+        present[t] = 1;
+        seen.push(t);
       }
-      const rejectedTenant = new Uint8Array(tenants.length);
-      const rejected: RejectedRow[] = [];
-      for (const t of seen) {
-        const reason = emailCountRejection(sent.get(t), bounds);
-        if (reason) {
-          rejectedTenant[t] = 1;
-          rejected.push({ id: `${tenants[t] as string}@${day}`, reason });
-        }
+      sent.add(t, rows.amount(r, SENT));
+    }
+    const rejectedTenant = new Uint8Array(tenants.length);
+    const rejected: RejectedRow[] = [];
+    for (const t of seen) {
+      const reason = emailCountRejection(sent.get(t), bounds);
+      if (reason) {
+        rejectedTenant[t] = 1;
+        rejected.push({ id: `${tenants[t] as string}@${day}`, reason });
       }
-      const drop = new Set<number>();
-      if (rejected.length > 0)
-        for (let r = 0; r < rows.count; r++) if (rejectedTenant[tenantOfRow(r)]) drop.add(r);
-      return { drop, rejected };
-    },
-  );
+    }
+    const drop = new Set<number>();
+    if (rejected.length > 0)
+      for (let r = 0; r < rows.count; r++) if (rejectedTenant[tenantOfRow(r)]) drop.add(r);
+    return { drop, rejected };
+  });
 }
 
 /** Sums the raw site-days of one bandwidth read per day and tenant into `batch` (flush at the end). */
@@ -109,14 +106,15 @@ export function emailRows(days: UsageDays, now: Date): EmailRow[] {
   const { window, month } = sumRanges(now);
   const sent30d = days.sum(SENT, window);
   const sentMtd = days.sum(SENT, month);
+  // each tenant's and type's string once, not twice per row
+  const tenants = days.keyGroups(tenantOfEmailKey);
+  const types = days.keyGroups(typeOfEmailKey);
   const rows: EmailRow[] = [];
   for (let k = 0; k < days.keyCount; k++) {
     if (!sent30d.present[k] && !sentMtd.present[k]) continue;
-    const key = days.key(k);
-    const at = key.indexOf(SEPARATOR);
     rows.push({
-      tenantId: key.slice(0, at),
-      type: key.slice(at + 1),
+      tenantId: tenants.names[tenants.ofKey[k] as number] as string,
+      type: types.names[types.ofKey[k] as number] as string,
       sent30d: exact(sent30d.get(k)),
       sentMonthToDate: exact(sentMtd.get(k)),
     });
