@@ -3,6 +3,7 @@ import { collectOnce, createCollector } from '../src/collector';
 import { createDataMetrics } from '../src/exposition/data-metrics';
 import { renderFamilies } from '../src/exposition/format';
 import type { CostReport } from '../src/model';
+import { createSourceReader } from '../src/sources';
 import { config, createSchemaDatabase, GIB, insert, server, site, team } from './support/fixtures';
 
 type Db = Awaited<ReturnType<typeof createSchemaDatabase>>;
@@ -117,5 +118,46 @@ describe('sites: re-read when their fingerprint changes', () => {
   test('the full-read interval passes: grouped again although nothing changed', async () => {
     now += 3600_000;
     expect(await collect()).toEqual({ reread: true, same: true });
+  });
+});
+
+/**
+ * The small sources are read in full every collection; a row equal to the last read's at its place
+ * is kept as the same object, so a steady collection does not hold a second copy of them.
+ */
+describe('small sources: unchanged rows are the last read’s', () => {
+  let db: Db;
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  test('equal rows are kept, changed and new rows are read anew, and the rows equal a fresh read', async () => {
+    db = await createSchemaDatabase();
+    await insert(db.pool, 'teams', [team(1), team(2), team(3)]);
+    await insert(db.pool, 'vps_servers', [server(1), server(2)]);
+    const cfg = config();
+    const reader = createSourceReader(db.exporterPool, cfg);
+    const now = new Date();
+    const rowsOf = async (r: ReturnType<typeof createSourceReader>) => {
+      const outcomes = await r.read(now);
+      if (!outcomes.tenants.ok || !outcomes.servers.ok) throw new Error('a read failed');
+      return { tenants: outcomes.tenants.rows, servers: outcomes.servers.rows };
+    };
+    const first = await rowsOf(reader);
+    const same = await rowsOf(reader);
+    expect(same.tenants).not.toBe(first.tenants);
+    same.tenants.forEach((row, i) => expect(row).toBe(first.tenants[i]));
+    // dates compare by their time: a server row with its creation date is kept too
+    same.servers.forEach((row, i) => expect(row).toBe(first.servers[i]));
+
+    await db.pool.query("UPDATE teams SET name = 'Renamed' WHERE id = 2");
+    await insert(db.pool, 'teams', [team(4)]);
+    const changed = await rowsOf(reader);
+    expect(changed.tenants[0]).toBe(first.tenants[0]);
+    expect(changed.tenants[1]).not.toBe(first.tenants[1]);
+    expect(changed.tenants[1]?.name).toBe('Renamed');
+    expect(changed.tenants[2]).toBe(first.tenants[2]);
+    expect(changed.tenants).toEqual((await rowsOf(createSourceReader(db.exporterPool, cfg))).tenants);
+    expect(changed.tenants.map((t) => t.tenantId)).toEqual(['1', '2', '3', '4']);
   });
 });

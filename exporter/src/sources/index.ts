@@ -40,7 +40,7 @@ import {
   type TenantSitesRow,
 } from './sites';
 import type { ServerSitesTable } from './server-sites';
-import type { RowCollector, RowOf, SourceDefinition } from './source';
+import { sameRow, type RowCollector, type RowOf, type SourceDefinition } from './source';
 import { createStatementRunner, failureReason, rememberPoolOptions, type FailureReason } from './statements';
 import { subscriptionsSource, type RevenueRow } from './subscriptions';
 import { tenantsSource, type TenantRow } from './tenants';
@@ -245,19 +245,32 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
   const bounds = plausibilityBounds(config);
   const plausibility: PlausibilityParams = plausibilityParams(bounds);
 
+  /**
+   * The last rows of each source read into an array: a row equal to the one at its place there is
+   * kept instead of the new one (a table scan returns its rows in the same order while they do not
+   * change), so the rows of a steady collection are mostly the last one's, not a copy of them.
+   */
+  const lastRows = new Map<SourceName, readonly object[]>();
+
   async function readRows<Row, Rows extends RowCollector<Row>>(
     definition: SourceDefinition<Row, Rows>,
     sql: string,
   ): Promise<SourceOutcome<Row, Rows>> {
     const started = process.hrtime.bigint();
     const rows = definition.rows ? definition.rows() : ([] as Row[] as unknown as Rows);
+    const previous = definition.rows ? undefined : lastRows.get(definition.name);
+    let position = 0;
     let skipped = 0;
     try {
       await runner.stream(sql, definition.columns, (raw) => {
         const row = definition.parse(raw);
         if (row === undefined) skipped++;
-        else rows.push(row);
+        else {
+          const last = previous?.[position++];
+          rows.push(last !== undefined && sameRow(last, row as object) ? (last as Row) : row);
+        }
       });
+      if (!definition.rows) lastRows.set(definition.name, rows as unknown as object[]);
       return { ok: true, rows, skipped, seconds: elapsed(started) };
     } catch (error) {
       return { ok: false, error: error as Error, reason: failureReason(error), seconds: elapsed(started) };

@@ -43,3 +43,22 @@ export function rowGuard<Row>(fields: {
     return row;
   };
 }
+
+/**
+ * A row equal to another, field by field (dates by their time; a list only when both are empty):
+ * the reader then keeps the earlier object, so that an unchanged row costs no memory that outlives
+ * the read.
+ */
+export function sameRow(a: object, b: object): boolean {
+  const fields = Object.keys(a);
+  if (fields.length !== Object.keys(b).length) return false;
+  for (const field of fields) {
+    const x = (a as Record<string, unknown>)[field];
+    const y = (b as Record<string, unknown>)[field];
+    if (x === y) continue;
+    if (x instanceof Date && y instanceof Date && x.getTime() === y.getTime()) continue;
+    if (Array.isArray(x) && Array.isArray(y) && x.length === 0 && y.length === 0) continue;
+    return false;
+  }
+  return true;
+}
