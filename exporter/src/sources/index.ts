@@ -235,7 +235,7 @@ export interface SourceReader {
 /** The usage day tables of both usage sources in one buffer (binary layout: USAGE_STATE_VERSION). */
 export type UsageState = Buffer;
 
-export const USAGE_STATE_VERSION = 2;
+export const USAGE_STATE_VERSION = 3;
 
 export function createSourceReader(pool: mysql.Pool, config: Config): SourceReader {
   const runner = createStatementRunner(pool, config.collection.timeout_seconds);
