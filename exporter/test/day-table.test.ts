@@ -281,5 +281,11 @@ describe('folded days', () => {
     const n = (key: string) => Array.from({ length: days.keyCount }, (_, i) => days.key(i)).indexOf(key);
     expect(days.sum(0, sumRanges(now).window).get(n('2/b'))).toBe(13);
     expect(days.sum(0, sumRanges(now).window).get(n('1/a'))).toBe(MAX);
+    // shared and restored: the folded sums above 2^53 and the per-group totals stay exact
+    const copy = new UsageDays(1, (key) => key.split('/')[1] as string);
+    copy.restore(days.serialize());
+    expect(copy.sum(0, sumRanges(now).month).get(n('1/a'))).toBe(MAX);
+    expect(copy.dayTotal('2026-03-10', 'a', 0)).toBe(2n * MAX);
+    expect(copy.groups()).toEqual(['a', 'b']);
   });
 });
