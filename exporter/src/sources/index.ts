@@ -26,7 +26,7 @@ import { unchunkedSql, usageStatements, type Chunking } from './chunks';
 import { databaseSizeSource, type DatabaseSizeRow } from './database-size';
 import { EMAIL_CHUNKING, emailSource, type EmailDayRow, type EmailRow } from './email';
 import { plausibilityBounds, plausibilityParams, type PlausibilityParams } from '../plausibility/bounds';
-import { queryParams, renderSql, type ChunkIds, type DayRange, type QueryParams } from './params';
+import { queryParams, renderSql, scanRange, type ChunkIds, type DayRange, type QueryParams } from './params';
 import { serverSitesSource, type ServerSitesRow } from './server-sites';
 import { serversSource, type ServerRow } from './servers';
 import {
@@ -356,6 +356,12 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
     return outcomes;
   }
 
+  /**
+   * The rows last derived from each source's tables, and for which content and day: a read that
+   * found the same rows (usage rolled up less often than collected) hands them over again.
+   */
+  const derived = new WeakMap<UsageDays, { mark: string; rows: unknown[] }>();
+
   /** One usage read into `days`: `fill` streams the plan's rows into the batch. */
   async function readUsage<Row>(
     days: UsageDays,
@@ -373,7 +379,13 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
       return { ok: false, error: error as Error, reason: failureReason(error), seconds: elapsed(started) };
     }
     days.commit(plan, batch, now);
-    return { ok: true, rows: derive(days, now), skipped, seconds: elapsed(started), read: plan };
+    const mark = `${days.contentMark}/${scanRange(now).to}`;
+    let last = derived.get(days);
+    if (last?.mark !== mark) {
+      last = { mark, rows: derive(days, now) };
+      derived.set(days, last);
+    }
+    return { ok: true, rows: last.rows as Row[], skipped, seconds: elapsed(started), read: plan };
   }
 
   /**

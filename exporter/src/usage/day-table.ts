@@ -406,6 +406,25 @@ function addCell(values: Float64Array, big: Map<number, bigint>, row: number, am
   big.set(row, (Number.isNaN(current) ? (big.get(row) as bigint) : BigInt(current)) + BigInt(amount));
 }
 
+/** Two days hold the same rows, amounts and rejected rows. */
+export function sameDay(a: DayColumns, b: DayColumns): boolean {
+  const same = (x: ArrayLike<number>, y: ArrayLike<number>) => {
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++)
+      if (x[i] !== y[i] && !(Number.isNaN(x[i]) && Number.isNaN(y[i]))) return false;
+    return true;
+  };
+  return (
+    same(a.keys, b.keys) &&
+    a.values.every((column, m) => same(column, b.values[m] as Float64Array)) &&
+    a.big.every((cells, m) => {
+      const other = b.big[m] as Map<number, bigint>;
+      return cells.size === other.size && [...cells].every(([row, v]) => other.get(row) === v);
+    }) &&
+    JSON.stringify(a.rejected) === JSON.stringify(b.rejected)
+  );
+}
+
 /** A day's columns from its rows, with the totals of each group. */
 export function dayColumns(
   rows: Pick<DayColumns, 'keys' | 'values' | 'big' | 'rejected'>,

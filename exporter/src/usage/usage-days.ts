@@ -6,6 +6,7 @@ import {
   DayBatch,
   KeyIndex,
   KeySums,
+  sameDay,
   type DayColumns,
   type DayScreen,
   type Folding,
@@ -144,6 +145,8 @@ export class UsageDays {
   private coveredFrom: string | undefined;
   /** the "today" of the last read */
   private readThrough: string | undefined;
+  /** changes when a read changes what the tables hold (a full read always) */
+  private contentVersion = 0;
 
   constructor(
     readonly measures: number,
@@ -199,15 +202,36 @@ export class UsageDays {
       this.keys = batch.keys;
       this.fullReadAt = now.getTime();
       this.coveredFrom = plan.range.from;
+      this.contentVersion++;
     } else {
-      for (const day of [...this.days.keys()])
-        if (day >= plan.range.from && day <= plan.range.to) this.days.delete(day);
-      for (const [day, columns] of batch.drain()) this.days.set(day, columns);
+      const replaced = new Map<string, DayColumns>();
+      for (const [day, columns] of this.days)
+        if (day >= plan.range.from && day <= plan.range.to) {
+          replaced.set(day, columns);
+          this.days.delete(day);
+        }
+      let changed = false;
+      for (const [day, columns] of batch.drain()) {
+        const before = replaced.get(day);
+        if (before && sameDay(before, columns)) {
+          // the same object, so that what was derived from the tables stays valid
+          this.days.set(day, before);
+          replaced.delete(day);
+        } else {
+          this.days.set(day, columns);
+          changed = true;
+        }
+      }
+      if (changed || replaced.size > 0) this.contentVersion++;
     }
     this.readAt = now.getTime();
     this.readThrough = plan.range.to;
     const scan = scanRange(now);
-    for (const day of [...this.days.keys()]) if (day < scan.from) this.days.delete(day);
+    for (const day of [...this.days.keys()])
+      if (day < scan.from) {
+        this.days.delete(day);
+        this.contentVersion++;
+      }
     for (const day of [...this.folded.totals.keys()]) if (day < scan.from) this.folded.totals.delete(day);
     if ((this.coveredFrom as string) < scan.from) this.coveredFrom = scan.from;
   }
@@ -337,10 +361,19 @@ export class UsageDays {
     this.keys = keys;
     this.days = days;
     this.folded = { days: header.folded.days, sums, totals };
+    this.contentVersion++;
     this.fullReadAt = header.fullReadAt ?? Number.NEGATIVE_INFINITY;
     this.readAt = header.readAt ?? Number.NEGATIVE_INFINITY;
     this.coveredFrom = header.coveredFrom ?? undefined;
     this.readThrough = header.readThrough ?? undefined;
+  }
+
+  /**
+   * Changes when what the tables hold changes (a full read, a read that found other rows, a day
+   * dropped): figures derived from them for the same day ranges need not be derived again until then.
+   */
+  get contentMark(): string {
+    return `${this.contentVersion}`;
   }
 
   /** Changes when a read moves the tables on to a new full read or a new day (worth sharing again). */
