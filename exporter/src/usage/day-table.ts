@@ -180,6 +180,7 @@ export class DayBatch {
    * never holds every day's columns. The folded days are not handed over: see `folded`.
    */
   *drain(): Generator<[string, DayColumns]> {
+    const rejectedOnly = [...this.rejected].filter(([day]) => !this.targets.has(day));
     for (const [day, target] of this.targets) {
       this.targets.delete(day);
       if (target.totals) {
@@ -196,19 +197,12 @@ export class DayBatch {
         continue;
       }
       // a screened day, folded once whole
-      for (let r = 0; r < columns.keys.length; r++)
-        addRow(
-          this.segments[segment] as Cells,
-          columns.keys[r] as number,
-          columns.values.map((v, m) => cell(v, columns.big[m] as Map<number, bigint>, r)),
-          this.measures,
-        );
+      addRows(this.segments[segment] as Cells, columns, this.measures);
       this.foldedDays.set(day, { totals: columns.totals, rejected: columns.rejected });
     }
-    for (const [day, rows] of this.rejected) {
-      if (this.segmentOf.has(day)) {
-        if (!this.foldedDays.has(day)) this.foldedDays.set(day, { totals: new Map(), rejected: rows });
-      } else if (!this.handedOver.has(day)) yield [day, { ...emptyDay(this.measures), rejected: rows }];
+    for (const [day, rows] of rejectedOnly) {
+      if (this.segmentOf.has(day)) this.foldedDays.set(day, { totals: new Map(), rejected: rows });
+      else yield [day, { ...emptyDay(this.measures), rejected: rows }];
     }
     this.lastDay = undefined;
     this.lastTarget = undefined;
@@ -219,18 +213,14 @@ export class DayBatch {
   folded(): FoldedRead {
     const starts = this.folding?.starts ?? [];
     const sums = new Map<string, Rows>();
-    // each start's sum: its segment and every later one
-    for (let s = 0; s < starts.length; s++) {
-      const sum = new RowSums(this.keys.keys.length, this.measures);
-      for (let later = s; later < starts.length; later++)
-        sum.add(compact(this.segments[later] as Cells, this.measures));
-      sums.set(starts[s] as string, sum.rows());
+    // each start's sum is its segment and every later one: added up from the last segment back
+    const running = emptyCells(this.keys.keys.length, this.measures);
+    for (let s = starts.length - 1; s >= 0; s--) {
+      addRows(running, compact(this.segments[s] as Cells, this.measures), this.measures);
+      sums.set(starts[s] as string, compact(running, this.measures));
     }
     return { sums, days: this.foldedDays };
   }
-
-  /** the days yielded by drain (a day of rejected rows only is yielded empty unless it was) */
-  private readonly handedOver = new Set<string>();
 
   /** A day's cells as columns, screened, with its rejected rows and group totals. */
   private columns(day: string, cells: Cells): DayColumns {
@@ -250,7 +240,6 @@ export class DayBatch {
       if (screened.drop.size > 0) kept = without(kept, screened.drop);
       rejected = [...rejected, ...screened.rejected];
     }
-    this.handedOver.add(day);
     return dayColumns({ ...kept, rejected }, this.keys, this.groupOf);
   }
 
@@ -335,6 +324,15 @@ function addRow(cells: Cells, index: number, amounts: readonly Amount[], measure
   }
 }
 
+function addRows(cells: Cells, rows: Rows, measures: number): void {
+  const amounts: Amount[] = new Array<Amount>(measures);
+  for (let r = 0; r < rows.keys.length; r++) {
+    for (let m = 0; m < measures; m++)
+      amounts[m] = cell(rows.values[m] as Float64Array, rows.big[m] as Map<number, bigint>, r);
+    addRow(cells, rows.keys[r] as number, amounts, measures);
+  }
+}
+
 /** A day's cells as rows: the keys present, in key-number order. */
 function compact(cells: Cells, measures: number): Rows {
   const keys = new Int32Array(cells.count);
@@ -387,7 +385,8 @@ function cell(values: ArrayLike<number>, big: ReadonlyMap<number, bigint>, row: 
   return Number.isNaN(v) ? (big.get(row) as bigint) : v;
 }
 
-const exact = (amount: Amount): bigint => (typeof amount === 'bigint' ? amount : BigInt(amount));
+/** An amount as an exact bigint. */
+export const exact = (amount: Amount): bigint => (typeof amount === 'bigint' ? amount : BigInt(amount));
 
 /** A bigint that fits a safe integer as a number (cheaper, and what the cells hold). */
 const safe = (amount: Amount): Amount =>
@@ -506,39 +505,5 @@ export class KeySums {
   get(key: number): Amount {
     const v = this.small[key] as number;
     return Number.isNaN(v) ? (this.big.get(key) as bigint) : v;
-  }
-}
-
-/** Exact per-key sums of every measure over some days, as rows of the keys present once complete. */
-export class RowSums {
-  private readonly sums: KeySums[];
-
-  constructor(
-    private readonly size: number,
-    measures: number,
-  ) {
-    this.sums = Array.from({ length: measures }, () => new KeySums(size));
-  }
-
-  add(rows: Rows): void {
-    this.sums.forEach((sums, m) => sums.addDay(rows, m));
-  }
-
-  rows(): Rows {
-    const present = this.sums[0]?.present ?? new Uint8Array(0);
-    const keys: number[] = [];
-    for (let key = 0; key < this.size; key++) if (present[key]) keys.push(key);
-    const values = this.sums.map(() => new Float64Array(keys.length));
-    const big: Map<number, bigint>[] = this.sums.map(() => new Map());
-    keys.forEach((key, row) =>
-      this.sums.forEach((sums, m) => {
-        const amount = sums.get(key);
-        if (typeof amount === 'bigint') {
-          (values[m] as Float64Array)[row] = Number.NaN;
-          (big[m] as Map<number, bigint>).set(row, amount);
-        } else (values[m] as Float64Array)[row] = amount;
-      }),
-    );
-    return { keys: Int32Array.from(keys), values, big };
   }
 }

@@ -5,7 +5,7 @@ import type { BandwidthRow } from '../sources/bandwidth';
 import type { EmailDayRow, EmailRow } from '../sources/email';
 import { addDays, scanRange } from '../sources/params';
 import type { RejectedRow } from '../plausibility/rejections';
-import type { Amount, DayBatch } from './day-table';
+import { exact, type DayBatch } from './day-table';
 import { BandwidthSums } from './bandwidth-sums';
 import { sumRanges, UsageDays } from './usage-days';
 import { SumColumn } from '../model/sum-column';
@@ -24,8 +24,6 @@ const SENT = 0;
 /** bandwidth keys: the tenant ID, '' for traffic of sites missing from the sites table */
 const NO_TENANT = '';
 const SEPARATOR = '\u0000';
-
-const exact = (amount: Amount): bigint => (typeof amount === 'bigint' ? amount : BigInt(amount));
 
 export function bandwidthDays(): UsageDays {
   return new UsageDays(2);

@@ -85,6 +85,10 @@ export function foldedDays(now: Date, windowDaysKept: number): string[] {
   return days;
 }
 
+/** The first of the folded `days` (oldest first) in `range`: its sum stands for every folded day of it. */
+const firstFoldedDay = (days: readonly string[], range: DayRange): string | undefined =>
+  days.find((day) => day >= range.from && day <= range.to);
+
 /** What a full read folded: the days before yesterday that stay as they are until the next full read. */
 interface Folded {
   /** the days folded, oldest first (a day with no row too) */
@@ -173,7 +177,7 @@ export class UsageDays {
       const days = foldedDays(now, Math.max(1, Math.ceil(fullReadIntervalMs / DAY_MS)));
       const starts = new Set<string>();
       for (const range of [window, month]) {
-        const from = days.find((day) => day >= range.from);
+        const from = firstFoldedDay(days, range);
         if (from !== undefined) starts.add(from);
       }
       return { full: true, range: scan, folding: { days, starts: [...starts].sort() } };
@@ -236,14 +240,9 @@ export class UsageDays {
     if ((this.coveredFrom as string) < scan.from) this.coveredFrom = scan.from;
   }
 
-  /** The first folded day of `range`, whose sums then stand for every folded day of it. */
-  private firstFolded(range: DayRange): string | undefined {
-    return this.folded.days.find((day) => day >= range.from && day <= range.to);
-  }
-
   /** The folded days of `range` are all in one folded sum (they are when it ends after them). */
   private canSum(range: DayRange): boolean {
-    const from = this.firstFolded(range);
+    const from = firstFoldedDay(this.folded.days, range);
     return (
       from === undefined || (this.folded.sums.has(from) && (this.folded.days.at(-1) as string) <= range.to)
     );
@@ -254,7 +253,7 @@ export class UsageDays {
     if (!this.canSum(range))
       throw new Error(`usage days: no folded sum for the days from ${range.from} to ${range.to}`);
     const sums = new KeySums(this.keys.keys.length);
-    const from = this.firstFolded(range);
+    const from = firstFoldedDay(this.folded.days, range);
     if (from !== undefined) sums.addDay(this.folded.sums.get(from) as Rows, measure);
     for (const [day, columns] of this.days)
       if (day >= range.from && day <= range.to) sums.addDay(columns, measure);
