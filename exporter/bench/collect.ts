@@ -26,6 +26,7 @@ import {
   usageStatements,
   type ChunkIds,
 } from '../src/sources';
+import { MALLOC_ENV } from '../src/runtime/heap';
 import { incrementalRange } from '../src/usage';
 import type { WorkerReport } from './collect-worker';
 
@@ -256,7 +257,8 @@ async function main() {
           `--ttl=${ttlSeconds}`,
           `--timeout=${ttlSeconds - 1}`,
         ],
-        { maxBuffer: 16 * 1024 * 1024, cwd: repoRoot },
+        // the malloc settings of the exporter's launchers (the Docker image, npm start)
+        { maxBuffer: 16 * 1024 * 1024, cwd: repoRoot, env: { ...process.env, ...MALLOC_ENV } },
       );
       reports.push(JSON.parse(worker.stdout) as WorkerReport);
     }

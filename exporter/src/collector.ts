@@ -9,6 +9,7 @@ import { buildReport, type CostReport, type UsageSnapshot } from './model';
 import type { DailyUsage } from './model/daily-usage';
 import { monthEndProjectionCents } from './model/projection';
 import { createRejectionTracker } from './plausibility';
+import { collectGarbageNow } from './runtime/heap';
 import {
   createSourceReader,
   fetchSources,
@@ -128,6 +129,8 @@ export function createCollector(options: {
     let projection: ReadonlyMap<string, bigint> | undefined;
     if (SOURCE_NAMES.every((s) => lastGood[s] !== undefined)) {
       snapshot = lastGood as UsageSnapshot;
+      // the last collection's rows are garbage now: the model's working set takes their place
+      collectGarbageNow();
       try {
         const modelStarted = process.hrtime.bigint();
         report = buildReport(snapshot, config, now);
