@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema';
 import { isDeleted, type MonthClock } from './calendar';
-import { addTo, fractionToCents, sum } from './money';
+import { addTo, fractionToCents } from './money';
 import { egressCost, emailPrice, serverPriceTable, statusPrice } from './pricing';
 import type { CostComponent } from './run-rate';
 import type { UsageSnapshot } from './snapshot';
@@ -43,11 +43,14 @@ export function monthToDateCents(
   }
   addTo(numerators, 'compute', compute);
 
-  const egress = egressCost(sum(usage.traffic.map((r) => r.egressMonthToDate)), config);
+  const { traffic } = usage;
+  const egress = egressCost(traffic.total(traffic.egressMonthToDate), config);
   addTo(numerators, 'network', egress * monthMs);
   const perMessage = emailPrice(config);
   let email = 0n;
-  for (const r of usage.email) email += r.sentMonthToDate * perMessage(r.type);
+  const { email: messages } = usage;
+  for (let r = 0; r < messages.length; r++)
+    email += messages.sentMonthToDate.get(r) * perMessage(messages.types[r] as string);
   addTo(numerators, 'email', email * monthMs);
 
   for (const c of components) {

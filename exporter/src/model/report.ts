@@ -1,5 +1,6 @@
 import type { Config, SourceName } from '../config/schema';
 import { plausibilityBounds, type Rejection } from '../plausibility';
+import type { RejectedRow } from '../plausibility/rejections';
 import { monthClock, isDeleted } from './calendar';
 import { fleetCapacity, serverStorage, type CapacityFigure, type ServerStorage } from './capacity';
 import { compareIds, sum, toCents } from './money';
@@ -75,12 +76,12 @@ export interface CostReport {
 function listedRejections(snapshot: UsageSnapshot): Rejection[] {
   const found: Rejection[] = [];
   for (const [source, rows] of Object.entries(snapshot) as [SourceName, unknown][]) {
-    // rows in columns (server_sites) carry no rejections
-    if (!Array.isArray(rows)) continue;
-    for (const row of rows as { rejected?: unknown }[]) {
-      const rejected = row.rejected as Rejection[] | undefined;
+    const add = (rejected: readonly RejectedRow[] | undefined) => {
       if (rejected) for (const r of rejected) found.push({ source, reason: r.reason, id: r.id });
-    }
+    };
+    // rows in columns list theirs once (usage), or have none (server_sites)
+    if (Array.isArray(rows)) for (const row of rows as { rejected?: RejectedRow[] }[]) add(row.rejected);
+    else add((rows as { rejected?: RejectedRow[] }).rejected);
   }
   return found;
 }
@@ -268,11 +269,12 @@ export function buildReport(source: UsageSnapshot, config: Config, now: Date): C
     serverCounts.set(key, entry);
   }
   const emails = new Map<string, { type: string; sent30d: bigint; sentMonthToDate: bigint }>();
-  for (const row of usage.email) {
-    const e = emails.get(row.type) ?? { type: row.type, sent30d: 0n, sentMonthToDate: 0n };
-    e.sent30d += row.sent30d;
-    e.sentMonthToDate += row.sentMonthToDate;
-    emails.set(row.type, e);
+  for (let r = 0; r < usage.email.length; r++) {
+    const type = usage.email.types[r] as string;
+    const e = emails.get(type) ?? { type, sent30d: 0n, sentMonthToDate: 0n };
+    e.sent30d += usage.email.sent30d.get(r);
+    e.sentMonthToDate += usage.email.sentMonthToDate.get(r);
+    emails.set(type, e);
   }
 
   return {
@@ -287,9 +289,9 @@ export function buildReport(source: UsageSnapshot, config: Config, now: Date): C
     rejections: [...plausible.rejections, ...listedRejections(snapshot)],
     usage: {
       storageUsedBytes: sum(snapshot.sites.map((r) => r.storageUsedBytes)),
-      egress30dBytes: sum(usage.traffic.map((r) => r.egress30d)),
-      ingress30dBytes: sum(usage.traffic.map((r) => r.ingress30d)),
-      egressMonthToDateBytes: sum(usage.traffic.map((r) => r.egressMonthToDate)),
+      egress30dBytes: usage.traffic.total(usage.traffic.egress30d),
+      ingress30dBytes: usage.traffic.total(usage.traffic.ingress30d),
+      egressMonthToDateBytes: usage.traffic.total(usage.traffic.egressMonthToDate),
       emails: [...emails.values()],
       databaseSizeBytes: databaseBytes,
       servers: [...serverCounts.values()],

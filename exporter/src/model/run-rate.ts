@@ -77,9 +77,11 @@ function storageComponent(snapshot: UsageSnapshot, tenants: IdIndex, config: Con
 
 function networkComponent(usage: UsageInputs, tenants: IdIndex, config: Config): CostComponent {
   const egress = new Shares();
-  for (const row of usage.traffic) {
-    if (row.tenantId === null) egress.addUnallocated(row.egress30d);
-    else egress.add(tenants.of(row.tenantId), row.egress30d);
+  const { traffic } = usage;
+  for (let r = 0; r < traffic.length; r++) {
+    const tenantId = traffic.tenantIds[r] as string | null;
+    if (tenantId === null) egress.addUnallocated(traffic.egress30d.get(r));
+    else egress.add(tenants.of(tenantId), traffic.egress30d.get(r));
   }
   const total = egressCost(egress.positiveSum(), config);
   const shares = new Shares();
@@ -91,10 +93,11 @@ function emailComponent(usage: UsageInputs, tenants: IdIndex, config: Config): C
   const price = emailPrice(config);
   const shares = new Shares();
   let total = 0n;
-  for (const row of usage.email) {
-    const amount = row.sent30d * price(row.type);
+  const { email } = usage;
+  for (let r = 0; r < email.length; r++) {
+    const amount = email.sent30d.get(r) * price(email.types[r] as string);
     total += amount;
-    shares.add(tenants.of(row.tenantId), amount);
+    shares.add(tenants.of(email.tenantIds[r] as string), amount);
   }
   return { category: 'email', resourceType: 'email', overhead: false, total, shares };
 }

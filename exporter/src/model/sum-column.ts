@@ -43,6 +43,19 @@ export class SumColumn {
     return X < Y ? -1 : X > Y ? 1 : 0;
   }
 
+  /** Σ of the entries 0 … count − 1, exact. */
+  sumFirst(count: number): bigint {
+    let small = 0;
+    let large = 0n;
+    for (let t = 0; t < count; t++) {
+      const v = this.values[t] as number;
+      const next = small + v;
+      if (next <= MAX_SAFE) small = next;
+      else large += this.get(t);
+    }
+    return large + BigInt(small);
+  }
+
   /** Σ of the entries of `members`, exact. */
   sum(members: readonly number[]): bigint {
     let small = 0;

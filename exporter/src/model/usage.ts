@@ -1,32 +1,108 @@
+import type { RejectedRow } from '../plausibility/rejections';
+import type { BandwidthRow } from '../sources/bandwidth';
+import type { EmailRow } from '../sources/email';
 import type { UsageSnapshot } from './snapshot';
+import { SumColumn } from './sum-column';
 
-/** Traffic of one tenant (null: of sites missing from `sites`) over the window and the month. */
-export interface TrafficInput {
-  tenantId: string | null;
-  egress30d: bigint;
-  ingress30d: bigint;
-  egressMonthToDate: bigint;
+/**
+ * Usage rows held in columns: the figures as exact sums by row (SumColumn: a double while a safe
+ * integer), each row's labels as references to strings the collection already holds. A large
+ * install's usage rows are kept between collections as the sources' last good rows: as objects with
+ * a bigint per figure, 100,000 tenants' traffic and 200,000 (tenant, type) e-mail rows took about
+ * 33 MiB, in columns about 8.
+ */
+abstract class UsageTable {
+  /** the rows left out of the sums on a plausibility bound (site or tenant ID@day) */
+  rejected: RejectedRow[] = [];
+  private rows = 0;
+
+  constructor(readonly capacity: number) {}
+
+  get length(): number {
+    return this.rows;
+  }
+
+  /** Σ of a figure over the rows, exact. */
+  total(column: SumColumn): bigint {
+    return column.sumFirst(this.rows);
+  }
+
+  /** The number of the next row (an error past the capacity the table was made for). */
+  protected nextRow(): number {
+    if (this.rows === this.capacity) throw new Error(`usage table: more than ${this.capacity} rows`);
+    return this.rows++;
+  }
 }
 
-/** Messages of one tenant and type over the window and the month. */
-export interface EmailInput {
-  tenantId: string;
-  type: string;
-  sent30d: bigint;
-  sentMonthToDate: bigint;
+/** Traffic per tenant (null: of sites missing from `sites`) over the 30-day window and the month. */
+export class TrafficTable extends UsageTable {
+  readonly tenantIds: (string | null)[] = [];
+  readonly egress30d = new SumColumn(this.capacity);
+  readonly ingress30d = new SumColumn(this.capacity);
+  readonly egressMonthToDate = new SumColumn(this.capacity);
+
+  push(
+    tenantId: string | null,
+    egress30d: number | bigint,
+    ingress30d: number | bigint,
+    egressMtd: number | bigint,
+  ) {
+    const r = this.nextRow();
+    this.tenantIds.push(tenantId);
+    this.egress30d.add(r, egress30d);
+    this.ingress30d.add(r, ingress30d);
+    this.egressMonthToDate.add(r, egressMtd);
+  }
+
+  static from(rows: readonly BandwidthRow[]): TrafficTable {
+    const table = new TrafficTable(rows.length);
+    for (const row of rows) {
+      table.push(row.tenantId, row.egress30d, row.ingress30d, row.egressMonthToDate);
+      if (row.rejected) table.rejected.push(...row.rejected);
+    }
+    return table;
+  }
+}
+
+/** Messages per tenant and type over the 30-day window and the month. */
+export class EmailTable extends UsageTable {
+  readonly tenantIds: string[] = [];
+  readonly types: string[] = [];
+  readonly sent30d = new SumColumn(this.capacity);
+  readonly sentMonthToDate = new SumColumn(this.capacity);
+
+  push(tenantId: string, type: string, sent30d: number | bigint, sentMtd: number | bigint) {
+    const r = this.nextRow();
+    this.tenantIds.push(tenantId);
+    this.types.push(type);
+    this.sent30d.add(r, sent30d);
+    this.sentMonthToDate.add(r, sentMtd);
+  }
+
+  static from(rows: readonly EmailRow[]): EmailTable {
+    const table = new EmailTable(rows.length);
+    for (const row of rows) {
+      table.push(row.tenantId, row.type, row.sent30d, row.sentMonthToDate);
+      if (row.rejected) table.rejected.push(...row.rejected);
+    }
+    return table;
+  }
 }
 
 export interface UsageInputs {
-  traffic: readonly TrafficInput[];
-  email: readonly EmailInput[];
+  traffic: TrafficTable;
+  email: EmailTable;
 }
 
 /**
  * The usage (bandwidth, e-mail) the model prices, from the snapshot. The one place that knows how
- * the collection hands usage over, so that a new way of reading it (per-day tables) only changes this.
- * The rows are the sources' own (exact bigints already): not copied, as the model runs on every
- * collection.
+ * the collection hands usage over: in columns from the sources (not copied, as the model runs on
+ * every collection), or as plain rows (tests, other callers).
  */
 export function usageInputs(snapshot: Pick<UsageSnapshot, 'bandwidth' | 'email'>): UsageInputs {
-  return { traffic: snapshot.bandwidth, email: snapshot.email };
+  const { bandwidth, email } = snapshot;
+  return {
+    traffic: bandwidth instanceof TrafficTable ? bandwidth : TrafficTable.from(bandwidth),
+    email: email instanceof EmailTable ? email : EmailTable.from(email),
+  };
 }

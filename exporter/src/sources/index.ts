@@ -1,6 +1,7 @@
 import mysql from 'mysql2/promise';
 import type { Config, SourceName } from '../config/schema';
 import type { DailyUsage } from '../model/daily-usage';
+import type { EmailTable, TrafficTable } from '../model/usage';
 import {
   addEmailRow,
   bandwidthDays,
@@ -74,8 +75,9 @@ export interface SourceRows {
   sites: TenantSitesRow[];
   /** held in columns: hundreds of thousands of rows on a large install */
   server_sites: ServerSitesTable;
-  bandwidth: BandwidthRow[];
-  email: EmailRow[];
+  /** derived from the day tables (usage/), in columns */
+  bandwidth: TrafficTable;
+  email: EmailTable;
   database_size: DatabaseSizeRow[];
 }
 
@@ -360,15 +362,15 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
    * The rows last derived from each source's tables, and for which content and day: a read that
    * found the same rows (usage rolled up less often than collected) hands them over again.
    */
-  const derived = new WeakMap<UsageDays, { mark: string; rows: unknown[] }>();
+  const derived = new WeakMap<UsageDays, { mark: string; rows: unknown }>();
 
   /** One usage read into `days`: `fill` streams the plan's rows into the batch. */
-  async function readUsage<Row>(
+  async function readUsage<Rows>(
     days: UsageDays,
     fill: (plan: ReadPlan, batch: DayBatch, skip: () => void) => Promise<void>,
-    derive: (days: UsageDays, now: Date) => Row[],
+    derive: (days: UsageDays, now: Date) => Rows,
     now: Date,
-  ): Promise<SourceOutcome<Row>> {
+  ): Promise<SourceOutcome<never, Rows>> {
     const started = process.hrtime.bigint();
     const plan = days.plan(now, fullReadIntervalMs, lateRowsMs);
     const batch = days.batch(plan);
@@ -385,7 +387,7 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
       last = { mark, rows: derive(days, now) };
       derived.set(days, last);
     }
-    return { ok: true, rows: last.rows as Row[], skipped, seconds: elapsed(started), read: plan };
+    return { ok: true, rows: last.rows as Rows, skipped, seconds: elapsed(started), read: plan };
   }
 
   /**

@@ -1,11 +1,11 @@
 import { compareIds } from '../model/money';
 import type { DailyUsage } from '../model/daily-usage';
 import { emailCountRejection, type PlausibilityBounds } from '../plausibility';
-import type { BandwidthRow } from '../sources/bandwidth';
-import type { EmailDayRow, EmailRow } from '../sources/email';
+import type { EmailDayRow } from '../sources/email';
+import { EmailTable, TrafficTable } from '../model/usage';
 import { addDays, scanRange } from '../sources/params';
 import type { RejectedRow } from '../plausibility/rejections';
-import { exact, type DayBatch } from './day-table';
+import { type DayBatch, type KeySums } from './day-table';
 import { BandwidthSums } from './bandwidth-sums';
 import { sumRanges, UsageDays } from './usage-days';
 import { SumColumn } from '../model/sum-column';
@@ -77,59 +77,54 @@ export function addEmailRow(batch: DayBatch, row: EmailDayRow): void {
   batch.add(row.day, `${row.tenantId}${SEPARATOR}${row.type}`, [row.sent]);
 }
 
+/** The keys of the rows of a usage table: those present in either range, in `order`. */
+function presentKeys(
+  days: UsageDays,
+  window: KeySums,
+  month: KeySums,
+  order: (a: number, b: number) => number,
+) {
+  const keys: number[] = [];
+  for (let k = 0; k < days.keyCount; k++) if (window.present[k] || month.present[k]) keys.push(k);
+  // the order of the rows must not depend on when a key was first seen
+  return keys.sort(order);
+}
+
 /** Per tenant: egress and ingress over the 30-day window, egress since the 1st. */
-export function bandwidthRows(days: UsageDays, now: Date): BandwidthRow[] {
+export function bandwidthRows(days: UsageDays, now: Date): TrafficTable {
   const { window, month } = sumRanges(now);
   const egress30d = days.sum(BYTES_OUT, window);
   const ingress30d = days.sum(BYTES_IN, window);
   const egressMtd = days.sum(BYTES_OUT, month);
-  const rows: BandwidthRow[] = [];
-  for (let k = 0; k < days.keyCount; k++) {
-    if (!egress30d.present[k] && !egressMtd.present[k]) continue;
-    const key = days.key(k);
-    rows.push({
-      tenantId: key === NO_TENANT ? null : key,
-      egress30d: exact(egress30d.get(k)),
-      ingress30d: exact(ingress30d.get(k)),
-      egressMonthToDate: exact(egressMtd.get(k)),
-    });
+  const tenantOf = (k: number) => days.key(k);
+  const keys = presentKeys(days, egress30d, egressMtd, (a, b) => compareIds(tenantOf(a), tenantOf(b)));
+  const table = new TrafficTable(keys.length);
+  for (const k of keys) {
+    const key = tenantOf(k);
+    table.push(key === NO_TENANT ? null : key, egress30d.get(k), ingress30d.get(k), egressMtd.get(k));
   }
-  // the order of the rows must not depend on when a key was first seen
-  rows.sort((a, b) => compareIds(a.tenantId ?? '', b.tenantId ?? ''));
-  return withRejected(rows, days, now);
+  table.rejected = days.rejected(scanRange(now));
+  return table;
 }
 
 /** Per tenant and type: messages over the 30-day window and since the 1st. */
-export function emailRows(days: UsageDays, now: Date): EmailRow[] {
+export function emailRows(days: UsageDays, now: Date): EmailTable {
   const { window, month } = sumRanges(now);
   const sent30d = days.sum(SENT, window);
   const sentMtd = days.sum(SENT, month);
-  // each tenant's and type's string once, not twice per row
+  // each tenant's and type's string once, not once per row
   const tenants = days.keyGroups(tenantOfEmailKey);
   const types = days.keyGroups(typeOfEmailKey);
-  const rows: EmailRow[] = [];
-  for (let k = 0; k < days.keyCount; k++) {
-    if (!sent30d.present[k] && !sentMtd.present[k]) continue;
-    rows.push({
-      tenantId: tenants.names[tenants.ofKey[k] as number] as string,
-      type: types.names[types.ofKey[k] as number] as string,
-      sent30d: exact(sent30d.get(k)),
-      sentMonthToDate: exact(sentMtd.get(k)),
-    });
-  }
-  rows.sort((a, b) => compareIds(a.tenantId, b.tenantId) || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
-  return withRejected(rows, days, now);
-}
-
-/** The rows left out on the days of the scan are listed once, on the first row (the model collects them per source). */
-function withRejected<Row extends { rejected?: RejectedRow[] }>(
-  rows: Row[],
-  days: UsageDays,
-  now: Date,
-): Row[] {
-  const rejected = days.rejected(scanRange(now));
-  if (rejected.length > 0 && rows[0]) rows[0] = { ...rows[0], rejected };
-  return rows;
+  const tenantOf = (k: number) => tenants.names[tenants.ofKey[k] as number] as string;
+  const typeOf = (k: number) => types.names[types.ofKey[k] as number] as string;
+  const keys = presentKeys(days, sent30d, sentMtd, (a, b) => {
+    const [x, y] = [typeOf(a), typeOf(b)];
+    return compareIds(tenantOf(a), tenantOf(b)) || (x < y ? -1 : x > y ? 1 : 0);
+  });
+  const table = new EmailTable(keys.length);
+  for (const k of keys) table.push(tenantOf(k), typeOf(k), sent30d.get(k), sentMtd.get(k));
+  table.rejected = days.rejected(scanRange(now));
+  return table;
 }
 
 /** The fleet's usage on each day of the scan (oldest first, today last). */

@@ -1,5 +1,6 @@
 import { Random } from '../../src/demo/random';
 import { money, type UsageSnapshot } from '../../src/model';
+import type { BandwidthRow, EmailRow } from '../../src/sources';
 
 /** The demo seeder's PRNG (mulberry32) as a function, so a failing seed can be replayed. */
 export function prng(seed: number): () => number {
@@ -21,7 +22,7 @@ export function randomSnapshot(seed: number, now: Date): UsageSnapshot {
   const tenantIds = Array.from({ length: tenants }, (_, i) => String(i + 1));
   const serverIds = Array.from({ length: servers }, (_, i) => String(i + 1));
   const when = (offsetDays: number) => new Date(now.getTime() + offsetDays * 86_400_000);
-  const snapshot: UsageSnapshot = {
+  const snapshot: UsageSnapshot & { bandwidth: BandwidthRow[]; email: EmailRow[] } = {
     tenants: tenantIds
       .filter(() => random() < 0.9)
       .map((id) => ({ tenantId: id, plan: pick(['pro', 'starter', '']), name: `t${id}` })),
