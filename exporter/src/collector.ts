@@ -155,6 +155,8 @@ export function createCollector(options: {
       exposition = writer.finish({ ok, lastSuccessSeconds, collectSeconds: seconds(started) });
       renderSeconds = seconds(renderStarted);
       latest = exposition;
+      // and the model's working set is garbage once published: the heap goes back to what is kept
+      collectGarbageNow();
     }
     const total = seconds(started);
     health.up.set(ok ? 1 : 0);

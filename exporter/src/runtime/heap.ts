@@ -26,11 +26,14 @@ export function limitHeapGrowth(execArgv: readonly string[] = process.execArgv):
 let fullGc: (() => void) | undefined;
 
 /**
- * A full garbage collection, now. The collector runs one when the sources have replaced the last
- * collection's rows and before the cost model builds its working set: the old rows are garbage then,
- * and the model's allocations reuse their space instead of growing the heap over them (at the large
- * scale: 344 → 315 MiB peak RSS, for 120–160 ms once per collection; docs/performance.md). `gc` is
- * only a global of contexts created after --expose-gc is set, hence the new context.
+ * A full garbage collection, now. The collector runs one at each point where most of what it
+ * allocated has just died: when the sources have replaced the last collection's rows (before the cost
+ * model builds its working set, which then reuses their space instead of growing the heap over
+ * them), and when the figures are published (the model's working set). V8 would wait until the old
+ * generation had grown by half (HEAP_GROWING_PERCENT), and the peak RSS is where that growth sits on
+ * top of a collection's working set. Each costs 100–170 ms at the large scale (figures in
+ * docs/performance.md). `gc` is only a global of contexts created after --expose-gc is set, hence
+ * the new context.
  */
 export function collectGarbageNow(): void {
   if (!fullGc) {
