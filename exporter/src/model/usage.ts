@@ -54,6 +54,20 @@ export class TrafficTable extends UsageTable {
     this.egressMonthToDate.add(r, egressMtd);
   }
 
+  /** Row i as an object (tests, debugging; the model reads the columns). */
+  row(i: number): BandwidthRow {
+    return {
+      tenantId: this.tenantIds[i] as string | null,
+      egress30d: this.egress30d.get(i),
+      ingress30d: this.ingress30d.get(i),
+      egressMonthToDate: this.egressMonthToDate.get(i),
+    };
+  }
+
+  *[Symbol.iterator](): IterableIterator<BandwidthRow> {
+    for (let i = 0; i < this.length; i++) yield this.row(i);
+  }
+
   static from(rows: readonly BandwidthRow[]): TrafficTable {
     const table = new TrafficTable(rows.length);
     for (const row of rows) {
@@ -77,6 +91,20 @@ export class EmailTable extends UsageTable {
     this.types.push(type);
     this.sent30d.add(r, sent30d);
     this.sentMonthToDate.add(r, sentMtd);
+  }
+
+  /** Row i as an object (tests, debugging; the model reads the columns). */
+  row(i: number): EmailRow {
+    return {
+      tenantId: this.tenantIds[i] as string,
+      type: this.types[i] as string,
+      sent30d: this.sent30d.get(i),
+      sentMonthToDate: this.sentMonthToDate.get(i),
+    };
+  }
+
+  *[Symbol.iterator](): IterableIterator<EmailRow> {
+    for (let i = 0; i < this.length; i++) yield this.row(i);
   }
 
   static from(rows: readonly EmailRow[]): EmailTable {
