@@ -9,6 +9,7 @@ import {
   toCents,
 } from '../src/model';
 import { selectFirst } from '../src/model/select';
+import { SumColumn } from '../src/model/sum-column';
 import { config } from './support/fixtures';
 import { prng } from './support/random-usage';
 
@@ -79,5 +80,37 @@ describe('selectFirst', () => {
       expect(first).toEqual(sorted.slice(0, k));
       expect([...rest].sort(compare)).toEqual(sorted.slice(k));
     }
+  });
+});
+
+describe('SumColumn: exact sums by entry', () => {
+  test('entries, their totals and partial sums are exact across 2^53, whatever the order', () => {
+    const random = prng(53);
+    const MAX = BigInt(Number.MAX_SAFE_INTEGER);
+    const size = 500;
+    const column = new SumColumn(size);
+    const exact: bigint[] = Array.from({ length: size }, () => 0n);
+    for (let i = 0; i < 5000; i++) {
+      const t = Math.floor(random() * size);
+      const kind = random();
+      const amount: number | bigint =
+        kind < 0.5
+          ? Math.floor(random() * 1e6)
+          : kind < 0.8
+            ? Number(MAX / 64n) - Math.floor(random() * 1000)
+            : kind < 0.95
+              ? BigInt(Math.floor(random() * 1e9)) * 1000n
+              : MAX + BigInt(Math.floor(random() * 1000));
+      column.add(t, amount);
+      exact[t] = (exact[t] as bigint) + BigInt(amount);
+    }
+    for (let t = 0; t < size; t++) expect(column.get(t)).toBe(exact[t]);
+    const total = (members: number[]) => members.reduce((s, t) => s + (exact[t] as bigint), 0n);
+    const all = Array.from({ length: size }, (_, t) => t);
+    expect(column.sumFirst(size)).toBe(total(all));
+    expect(column.sumFirst(37)).toBe(total(all.slice(0, 37)));
+    const members = all.filter(() => random() < 0.3).reverse();
+    expect(column.sum(members)).toBe(total(members));
+    expect(column.sum([])).toBe(0n);
   });
 });

@@ -202,14 +202,15 @@ export function buildReport(source: UsageSnapshot, config: Config, now: Date): C
     columns.present[t] = 1;
     return t;
   };
-  const known = new Set<string>();
-  const info = new Map<string, { plan: string; name: string }>();
-  for (const row of snapshot.tenants) {
-    present(row.tenantId);
-    known.add(row.tenantId);
-    info.set(row.tenantId, { plan: row.plan, name: row.name });
-  }
-  const tenantExists = (id: string) => known.has(id);
+  // each listed tenant's row in the tenants source, by tenant number (−1: not listed)
+  const tenantRow = new Int32Array(index.ids.length).fill(-1);
+  snapshot.tenants.forEach((row, r) => {
+    tenantRow[present(row.tenantId)] = r;
+  });
+  const tenantExists = (id: string) => {
+    const t = index.find(id);
+    return t >= 0 && (tenantRow[t] as number) >= 0;
+  };
 
   const unallocatedCents = new Map<string, bigint>();
   categories.forEach((category, c) => {
@@ -241,8 +242,9 @@ export function buildReport(source: UsageSnapshot, config: Config, now: Date): C
 
   const kept = keptTenants(index.ids, columns, categories, config.collection.tenant_limit);
   for (const t of kept) {
-    const facts = info.get(t.tenantId);
-    if (facts) Object.assign(t, facts);
+    const number = index.find(t.tenantId);
+    const row = number >= 0 ? snapshot.tenants[tenantRow[number] as number] : undefined;
+    if (row) Object.assign(t, { plan: row.plan, name: row.name });
   }
   const price = serverPriceTable(config);
   const opportunities = [

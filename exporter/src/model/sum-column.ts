@@ -51,7 +51,11 @@ export class SumColumn {
       const v = this.values[t] as number;
       const next = small + v;
       if (next <= MAX_SAFE) small = next;
-      else large += this.get(t);
+      // one bigint per overflow of the double, not one per entry after it
+      else if (v === v) {
+        large += BigInt(small);
+        small = v;
+      } else large += this.get(t);
     }
     return large + BigInt(small);
   }
@@ -64,7 +68,10 @@ export class SumColumn {
       const v = this.values[t] as number;
       const next = small + v;
       if (next <= MAX_SAFE) small = next;
-      else large += this.get(t);
+      else if (v === v) {
+        large += BigInt(small);
+        small = v;
+      } else large += this.get(t);
     }
     return large + BigInt(small);
   }
