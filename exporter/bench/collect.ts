@@ -26,7 +26,7 @@ import {
   usageStatements,
   type ChunkIds,
 } from '../src/sources';
-import { MALLOC_ENV } from '../src/runtime/heap';
+import { RUNTIME_ENV } from '../src/runtime/heap';
 import { incrementalRange } from '../src/usage';
 import type { WorkerReport } from './collect-worker';
 
@@ -257,8 +257,8 @@ async function main() {
           `--ttl=${ttlSeconds}`,
           `--timeout=${ttlSeconds - 1}`,
         ],
-        // the malloc settings of the exporter's launchers (the Docker image, npm start)
-        { maxBuffer: 16 * 1024 * 1024, cwd: repoRoot, env: { ...process.env, ...MALLOC_ENV } },
+        // the environment of the exporter's launchers (the Docker image, npm start)
+        { maxBuffer: 16 * 1024 * 1024, cwd: repoRoot, env: { ...process.env, ...RUNTIME_ENV } },
       );
       reports.push(JSON.parse(worker.stdout) as WorkerReport);
     }

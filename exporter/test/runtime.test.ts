@@ -1,6 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { collectGarbageNow, MALLOC_ENV } from '../src/runtime/heap';
+import { collectGarbageNow, RUNTIME_ENV } from '../src/runtime/heap';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 
@@ -22,16 +23,35 @@ describe('runtime: memory of the exporter process', () => {
     expect(rows).toBeUndefined();
   });
 
-  test("the exporter's launchers set the malloc settings: the Docker image and npm start", () => {
-    expect(Object.keys(MALLOC_ENV).length).toBeGreaterThan(0);
+  test('node starts with that environment, and its young generation is the size it sets', () => {
+    // garbage enough to grow the young generation to its largest, then its size
+    const script = `let keep = [];
+      for (let i = 0; i < 2e6; i++) { keep.push({ i }); if (keep.length > 1e5) keep = []; }
+      const space = require('v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+      process.stdout.write(String(space.space_size / 2 ** 20));`;
+    const youngMiB = (env: NodeJS.ProcessEnv) => {
+      const child = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8' });
+      expect(child.stderr).toBe('');
+      expect(child.status).toBe(0);
+      return Number(child.stdout);
+    };
+    const { NODE_OPTIONS: _, ...inherited } = process.env;
+    const withDefaults = youngMiB(inherited);
+    const withRuntimeEnv = youngMiB({ ...inherited, ...RUNTIME_ENV });
+    expect(withRuntimeEnv).toBeGreaterThan(0);
+    expect(withRuntimeEnv).toBeLessThan(withDefaults);
+  });
+
+  test("the exporter's launchers give it its runtime environment: the Docker image and npm start", () => {
+    expect(Object.keys(RUNTIME_ENV).length).toBeGreaterThan(0);
     const dockerfile = fs.readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8');
     const exporterStage = dockerfile.slice(
       dockerfile.indexOf('AS exporter'),
       dockerfile.indexOf('AS reporter'),
     );
     const stack = fs.readFileSync(path.join(repoRoot, 'stack', 'src', 'cli.ts'), 'utf8');
-    for (const [name, value] of Object.entries(MALLOC_ENV)) {
-      expect(exporterStage).toMatch(new RegExp(`^ENV .*\\b${name}=${value}\\b`, 'm'));
+    for (const [name, value] of Object.entries(RUNTIME_ENV)) {
+      expect(exporterStage).toMatch(new RegExp(`^ENV .*\\b${name}=${value}(\\s|$)`, 'm'));
       expect(stack).toContain(`${name}: '${value}'`);
     }
   });

@@ -427,9 +427,10 @@ export async function main(argv: string[]): Promise<number> {
       CHOM_PORT: String(ports.exporter),
       CHOM_LISTEN_ADDRESS: '127.0.0.1',
       CHOM_WEB_CONFIG_FILE: exporterWebConfig,
-      // as the Docker image (exporter/src/runtime/heap.ts, MALLOC_ENV)
+      // as the Docker image (exporter/src/runtime/heap.ts, RUNTIME_ENV)
       MALLOC_MMAP_THRESHOLD_: '131072',
       MALLOC_TRIM_THRESHOLD_: '131072',
+      NODE_OPTIONS: '--max-semi-space-size=8',
     });
     const nodeExporter = start('node-exporter', 'prometheus-node-exporter', [
       `--web.listen-address=127.0.0.1:${ports['node-exporter']}`,
