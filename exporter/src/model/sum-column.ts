@@ -45,26 +45,20 @@ export class SumColumn {
 
   /** Σ of the entries 0 … count − 1, exact. */
   sumFirst(count: number): bigint {
-    let small = 0;
-    let large = 0n;
-    for (let t = 0; t < count; t++) {
-      const v = this.values[t] as number;
-      const next = small + v;
-      if (next <= MAX_SAFE) small = next;
-      // one bigint per overflow of the double, not one per entry after it
-      else if (v === v) {
-        large += BigInt(small);
-        small = v;
-      } else large += this.get(t);
-    }
-    return large + BigInt(small);
+    return this.sumOver(count, (k) => k);
   }
 
   /** Σ of the entries of `members`, exact. */
   sum(members: readonly number[]): bigint {
+    return this.sumOver(members.length, (k) => members[k] as number);
+  }
+
+  /** Σ of the entries entry(0) … entry(count − 1), with one bigint per overflow of the double. */
+  private sumOver(count: number, entry: (k: number) => number): bigint {
     let small = 0;
     let large = 0n;
-    for (const t of members) {
+    for (let k = 0; k < count; k++) {
+      const t = entry(k);
       const v = this.values[t] as number;
       const next = small + v;
       if (next <= MAX_SAFE) small = next;
