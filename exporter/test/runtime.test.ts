@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { collectGarbageNow, RUNTIME_ENV } from '../src/runtime/heap';
+import { collectGarbageNow, MIN_GROWTH_BYTES, RUNTIME_ENV } from '../src/runtime/heap';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 
@@ -16,11 +16,25 @@ describe('runtime: memory of the exporter process', () => {
     const held = process.memoryUsage().heapUsed;
     expect(rows.length).toBe(400_000);
     rows = undefined;
-    collectGarbageNow();
+    expect(collectGarbageNow()).toBe(true);
     const freed = held - process.memoryUsage().heapUsed;
     // 400,000 objects and strings: well over 20 MB
     expect(freed).toBeGreaterThan(20 * 2 ** 20);
     expect(rows).toBeUndefined();
+  });
+
+  test('and does nothing when the heap has grown by less than MIN_GROWTH_BYTES since', () => {
+    collectGarbageNow();
+    const small = Array.from({ length: 1000 }, (_, i) => ({ i }));
+    expect(collectGarbageNow()).toBe(false);
+    expect(small).toHaveLength(1000);
+    let large: number[][] | undefined = Array.from({ length: 200 }, () =>
+      Array.from({ length: 20_000 }, () => 1.5),
+    );
+    expect(large.length * 20_000 * 8).toBeGreaterThan(MIN_GROWTH_BYTES);
+    expect(collectGarbageNow()).toBe(true);
+    large = undefined;
+    expect(large).toBeUndefined();
   });
 
   test('node starts with that environment, and its young generation is the size it sets', () => {

@@ -24,23 +24,36 @@ export function limitHeapGrowth(execArgv: readonly string[] = process.execArgv):
 }
 
 let fullGc: (() => void) | undefined;
+/** the heap in use after the last full collection run here */
+let usedAfterLast = 0;
 
 /**
- * A full garbage collection, now. The collector runs one at each point where most of what it
- * allocated has just died: when the sources have replaced the last collection's rows (before the cost
- * model builds its working set, which then reuses their space instead of growing the heap over
- * them), and when the figures are published (the model's working set). V8 would wait until the old
- * generation had grown by half (HEAP_GROWING_PERCENT), and the peak RSS is where that growth sits on
- * top of a collection's working set. Each costs 100–170 ms at the large scale (figures in
+ * How much the heap must have grown since the last full collection run here for collectGarbageNow to
+ * run one: below it there is little to free (a small install's collection, the tests' hundreds of
+ * small ones), and a full collection costs a mark of the whole live heap.
+ */
+export const MIN_GROWTH_BYTES = 16 * 2 ** 20;
+
+/**
+ * A full garbage collection, now, when the heap has grown by MIN_GROWTH_BYTES since the last one run
+ * here; says whether it ran. The collector calls it at each point where most of what it allocated
+ * has just died: when the sources have replaced the last collection's rows (before the cost model
+ * builds its working set, which then reuses their space instead of growing the heap over them), and
+ * when the figures are published (the model's working set). V8 would wait until the old generation
+ * had grown by half (HEAP_GROWING_PERCENT), and the peak RSS is where that growth sits on top of a
+ * collection's working set. Each costs 100–170 ms at the large scale (figures in
  * docs/performance.md). `gc` is only a global of contexts created after --expose-gc is set, hence
  * the new context.
  */
-export function collectGarbageNow(): void {
+export function collectGarbageNow(): boolean {
+  if (v8.getHeapStatistics().used_heap_size - usedAfterLast < MIN_GROWTH_BYTES) return false;
   if (!fullGc) {
     v8.setFlagsFromString('--expose-gc');
     fullGc = vm.runInNewContext('gc') as () => void;
   }
   fullGc();
+  usedAfterLast = v8.getHeapStatistics().used_heap_size;
+  return true;
 }
 
 /**
