@@ -11,7 +11,7 @@ import { SumColumn } from './sum-column';
  * a bigint per figure, 100,000 tenants' traffic and 200,000 (tenant, type) e-mail rows took about
  * 33 MiB, in columns about 8.
  */
-abstract class UsageTable {
+abstract class UsageTable<Row> {
   /** the rows left out of the sums on a plausibility bound (site or tenant ID@day) */
   rejected: RejectedRow[] = [];
   private rows = 0;
@@ -20,6 +20,13 @@ abstract class UsageTable {
 
   get length(): number {
     return this.rows;
+  }
+
+  /** Row i as an object (tests, debugging; the model reads the columns). */
+  abstract row(i: number): Row;
+
+  *[Symbol.iterator](): IterableIterator<Row> {
+    for (let i = 0; i < this.rows; i++) yield this.row(i);
   }
 
   /** Σ of a figure over the rows, exact. */
@@ -35,7 +42,7 @@ abstract class UsageTable {
 }
 
 /** Traffic per tenant (null: of sites missing from `sites`) over the 30-day window and the month. */
-export class TrafficTable extends UsageTable {
+export class TrafficTable extends UsageTable<BandwidthRow> {
   readonly tenantIds: (string | null)[] = [];
   readonly egress30d = new SumColumn(this.capacity);
   readonly ingress30d = new SumColumn(this.capacity);
@@ -54,7 +61,6 @@ export class TrafficTable extends UsageTable {
     this.egressMonthToDate.add(r, egressMtd);
   }
 
-  /** Row i as an object (tests, debugging; the model reads the columns). */
   row(i: number): BandwidthRow {
     return {
       tenantId: this.tenantIds[i] as string | null,
@@ -62,10 +68,6 @@ export class TrafficTable extends UsageTable {
       ingress30d: this.ingress30d.get(i),
       egressMonthToDate: this.egressMonthToDate.get(i),
     };
-  }
-
-  *[Symbol.iterator](): IterableIterator<BandwidthRow> {
-    for (let i = 0; i < this.length; i++) yield this.row(i);
   }
 
   static from(rows: readonly BandwidthRow[]): TrafficTable {
@@ -79,7 +81,7 @@ export class TrafficTable extends UsageTable {
 }
 
 /** Messages per tenant and type over the 30-day window and the month. */
-export class EmailTable extends UsageTable {
+export class EmailTable extends UsageTable<EmailRow> {
   readonly tenantIds: string[] = [];
   readonly types: string[] = [];
   readonly sent30d = new SumColumn(this.capacity);
@@ -93,7 +95,6 @@ export class EmailTable extends UsageTable {
     this.sentMonthToDate.add(r, sentMtd);
   }
 
-  /** Row i as an object (tests, debugging; the model reads the columns). */
   row(i: number): EmailRow {
     return {
       tenantId: this.tenantIds[i] as string,
@@ -101,10 +102,6 @@ export class EmailTable extends UsageTable {
       sent30d: this.sent30d.get(i),
       sentMonthToDate: this.sentMonthToDate.get(i),
     };
-  }
-
-  *[Symbol.iterator](): IterableIterator<EmailRow> {
-    for (let i = 0; i < this.length; i++) yield this.row(i);
   }
 
   static from(rows: readonly EmailRow[]): EmailTable {

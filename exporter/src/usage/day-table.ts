@@ -385,8 +385,7 @@ function cell(values: ArrayLike<number>, big: ReadonlyMap<number, bigint>, row: 
   return Number.isNaN(v) ? (big.get(row) as bigint) : v;
 }
 
-/** An amount as an exact bigint. */
-export const exact = (amount: Amount): bigint => (typeof amount === 'bigint' ? amount : BigInt(amount));
+const exact = (amount: Amount): bigint => (typeof amount === 'bigint' ? amount : BigInt(amount));
 
 /** A bigint that fits a safe integer as a number (cheaper, and what the cells hold). */
 const safe = (amount: Amount): Amount =>

@@ -96,11 +96,10 @@ export function bandwidthRows(days: UsageDays, now: Date): TrafficTable {
   const egress30d = days.sum(BYTES_OUT, window);
   const ingress30d = days.sum(BYTES_IN, window);
   const egressMtd = days.sum(BYTES_OUT, month);
-  const tenantOf = (k: number) => days.key(k);
-  const keys = presentKeys(days, egress30d, egressMtd, (a, b) => compareIds(tenantOf(a), tenantOf(b)));
+  const keys = presentKeys(days, egress30d, egressMtd, (a, b) => compareIds(days.key(a), days.key(b)));
   const table = new TrafficTable(keys.length);
   for (const k of keys) {
-    const key = tenantOf(k);
+    const key = days.key(k);
     table.push(key === NO_TENANT ? null : key, egress30d.get(k), ingress30d.get(k), egressMtd.get(k));
   }
   table.rejected = days.rejected(scanRange(now));
@@ -117,10 +116,13 @@ export function emailRows(days: UsageDays, now: Date): EmailTable {
   const types = days.keyGroups(typeOfEmailKey);
   const tenantOf = (k: number) => tenants.names[tenants.ofKey[k] as number] as string;
   const typeOf = (k: number) => types.names[types.ofKey[k] as number] as string;
-  const keys = presentKeys(days, sent30d, sentMtd, (a, b) => {
-    const [x, y] = [typeOf(a), typeOf(b)];
-    return compareIds(tenantOf(a), tenantOf(b)) || (x < y ? -1 : x > y ? 1 : 0);
-  });
+  const keys = presentKeys(
+    days,
+    sent30d,
+    sentMtd,
+    (a, b) =>
+      compareIds(tenantOf(a), tenantOf(b)) || (typeOf(a) < typeOf(b) ? -1 : typeOf(a) > typeOf(b) ? 1 : 0),
+  );
   const table = new EmailTable(keys.length);
   for (const k of keys) table.push(tenantOf(k), typeOf(k), sent30d.get(k), sentMtd.get(k));
   table.rejected = days.rejected(scanRange(now));
