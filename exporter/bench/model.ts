@@ -15,6 +15,7 @@ import { buildDataset } from '../src/demo/dataset';
 import { isScaleName, SCALE_NAMES, SCALES } from '../src/demo/scales';
 import { bandwidthRows, emailRows } from '../src/demo/usage';
 import { buildReport, type CostReport, type UsageSnapshot } from '../src/model';
+import { EmailTable, TrafficTable } from '../src/model/usage';
 import { queryParams, SOURCES, type RowCollector, type SourceDefinition } from '../src/sources';
 
 const HELP = `Usage: npm run bench:model -w exporter -- [options]
@@ -194,19 +195,24 @@ function main() {
   }
   // the usage sources return rows per day (usage/ keeps them); the model gets the window's sums
   const integer = (value: unknown) => BigInt(String(value ?? 0));
+  // in columns, as the collection hands them to the model
   const usageRows = {
-    bandwidth: (raw.bandwidth ?? []).map((r) => ({
-      tenantId: r.tenant_id === null ? null : String(r.tenant_id),
-      egress30d: integer(r.egress_30d),
-      ingress30d: integer(r.ingress_30d),
-      egressMonthToDate: integer(r.egress_mtd),
-    })),
-    email: (raw.email ?? []).map((r) => ({
-      tenantId: String(r.tenant_id),
-      type: String(r.type),
-      sent30d: integer(r.sent_30d),
-      sentMonthToDate: integer(r.sent_mtd),
-    })),
+    bandwidth: TrafficTable.from(
+      (raw.bandwidth ?? []).map((r) => ({
+        tenantId: r.tenant_id === null ? null : String(r.tenant_id),
+        egress30d: integer(r.egress_30d),
+        ingress30d: integer(r.ingress_30d),
+        egressMonthToDate: integer(r.egress_mtd),
+      })),
+    ),
+    email: EmailTable.from(
+      (raw.email ?? []).map((r) => ({
+        tenantId: String(r.tenant_id),
+        type: String(r.type),
+        sent30d: integer(r.sent_30d),
+        sentMonthToDate: integer(r.sent_mtd),
+      })),
+    ),
   };
   const snapshot = Object.fromEntries(
     SOURCE_NAMES.map((name) => {
