@@ -1,5 +1,4 @@
 import { exactDecimal, type ExactDecimal } from '../decimal';
-import { selectFirst } from './select';
 
 /**
  * Exact money as integers. An amount is a bigint count of money units; one currency unit is
@@ -52,50 +51,6 @@ export function sum(values: Iterable<bigint>): bigint {
 /** Adds `amount` to `map[key]`. */
 export function addTo(map: Map<string, bigint>, key: string, amount: bigint): void {
   map.set(key, (map.get(key) ?? 0n) + amount);
-}
-
-/**
- * Splits `totalCents` (a whole number) into whole cents proportionally to `weights`, with the
- * largest-remainder method: every share is the floor of its exact quota, and the cents left over go
- * to the largest remainders (ties: smaller key first). Quotas and remainders are exact integers over
- * the common denominator Σ weights, so the order is exact too. The shares always add up to
- * `totalCents`. Keys with a zero weight get zero; when every weight is zero the whole amount goes to
- * `fallbackKey`.
- */
-export function apportionCents(
-  totalCents: bigint,
-  weights: ReadonlyMap<string, bigint>,
-  fallbackKey: string,
-): Map<string, bigint> {
-  const shares = new Map<string, bigint>();
-  let weightSum = 0n;
-  for (const w of weights.values()) if (w > 0n) weightSum += w;
-  if (totalCents === 0n || weightSum === 0n) {
-    for (const key of weights.keys()) shares.set(key, 0n);
-    if (totalCents !== 0n) shares.set(fallbackKey, totalCents);
-    return shares;
-  }
-  // remainders are exact integers over the common denominator Σ weights: their order is exact
-  const remainders: { key: string; remainder: bigint; floor: bigint }[] = [];
-  let given = 0n;
-  for (const [key, w] of weights) {
-    if (w <= 0n) {
-      shares.set(key, 0n);
-      continue;
-    }
-    const quota = totalCents * w;
-    const floor = quota / weightSum;
-    shares.set(key, floor);
-    given += floor;
-    const remainder = quota - floor * weightSum;
-    if (remainder > 0n) remainders.push({ key, remainder, floor });
-  }
-  // fewer cents are left than there are non-zero remainders (each is below one cent)
-  const left = Number(totalCents - given);
-  const largestFirst = (a: (typeof remainders)[number], b: (typeof remainders)[number]) =>
-    a.remainder < b.remainder ? 1 : a.remainder > b.remainder ? -1 : compareIds(a.key, b.key);
-  for (const r of selectFirst(remainders, left, largestFirst).first) shares.set(r.key, r.floor + 1n);
-  return shares;
 }
 
 /** Orders numeric IDs numerically, anything else after them by text. */
