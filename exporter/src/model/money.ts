@@ -56,6 +56,11 @@ export function addTo(map: Map<string, bigint>, key: string, amount: bigint): vo
 /** Orders numeric IDs numerically, anything else after them by text. */
 export function compareIds(a: string, b: string): number {
   if (a.length !== b.length && /^\d+$/.test(a) && /^\d+$/.test(b)) return a.length - b.length;
+  return compareText(a, b);
+}
+
+/** Orders strings by their UTF-16 code units (as `<` does). */
+export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 

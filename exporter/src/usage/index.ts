@@ -1,4 +1,4 @@
-import { compareIds } from '../model/money';
+import { compareIds, compareText } from '../model/money';
 import type { DailyUsage } from '../model/daily-usage';
 import { emailCountRejection, type PlausibilityBounds } from '../plausibility';
 import type { EmailDayRow } from '../sources/email';
@@ -120,8 +120,7 @@ export function emailRows(days: UsageDays, now: Date): EmailTable {
     days,
     sent30d,
     sentMtd,
-    (a, b) =>
-      compareIds(tenantOf(a), tenantOf(b)) || (typeOf(a) < typeOf(b) ? -1 : typeOf(a) > typeOf(b) ? 1 : 0),
+    (a, b) => compareIds(tenantOf(a), tenantOf(b)) || compareText(typeOf(a), typeOf(b)),
   );
   const table = new EmailTable(keys.length);
   for (const k of keys) table.push(tenantOf(k), typeOf(k), sent30d.get(k), sentMtd.get(k));
