@@ -1,7 +1,13 @@
 import { BandwidthSums } from '../src/usage/bandwidth-sums';
 import { DayBatch, KeyIndex } from '../src/usage/day-table';
 import { plausibilityBounds } from '../src/plausibility';
-import { BANDWIDTH_CHUNKING, fetchSources, idChunks, usageStatements } from '../src/sources';
+import {
+  BANDWIDTH_CHUNKING,
+  fetchSources,
+  idChunks,
+  renderedStatements,
+  usageStatements,
+} from '../src/sources';
 import { bandwidthRowParser, bandwidthSource } from '../src/sources/bandwidth';
 import { config, createSchemaDatabase, insert, site, team } from './support/fixtures';
 
@@ -52,6 +58,22 @@ describe('the statements of a usage read', () => {
     const override = `${defaultSql} -- mine`;
     expect(await all(override, false, 3)).toEqual([override]);
   });
+});
+
+test('an incremental read of the default bandwidth SQL leaves the join to sites out; an override runs as written', () => {
+  const range = { from: '2026-06-09', to: '2026-06-10' };
+  const incremental = renderedStatements(config(), now, range).bandwidth;
+  expect(incremental).not.toMatch(/join/i);
+  expect(incremental.split(';\n')).toEqual([
+    expect.stringMatching(/FROM site_bandwidth_daily\s+WHERE day >= '2026-06-09' AND day <= '2026-06-10'$/),
+    'SELECT id AS site_id, team_id AS tenant_id FROM sites',
+  ]);
+  // a full read keeps the join (its site-days are read in chunks, never held)
+  expect(renderedStatements(config(), now).bandwidth).toMatch(/LEFT JOIN sites/);
+  const override = `${bandwidthSource.sql} -- mine`;
+  expect(renderedStatements(config({ sources: { bandwidth: override } }), now, range).bandwidth).toMatch(
+    /LEFT JOIN sites[\s\S]*-- mine$/,
+  );
 });
 
 describe('bandwidth sums of raw site-days', () => {

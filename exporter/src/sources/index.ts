@@ -10,6 +10,7 @@ import {
   dailyUsage,
   emailDays,
   emailRows,
+  heldSiteDays,
   packUsageState,
   unpackUsageState,
   type DayBatch,
@@ -20,6 +21,7 @@ import {
   BANDWIDTH_CHUNKING,
   bandwidthRowParser,
   bandwidthSource,
+  INCREMENTAL_BANDWIDTH,
   type BandwidthRow,
   type BandwidthSiteDayRow,
 } from './bandwidth';
@@ -27,6 +29,7 @@ import { unchunkedSql, usageStatements, type Chunking } from './chunks';
 import { databaseSizeSource, type DatabaseSizeRow } from './database-size';
 import { EMAIL_CHUNKING, emailSource, type EmailDayRow, type EmailRow } from './email';
 import { plausibilityBounds, plausibilityParams, type PlausibilityParams } from '../plausibility/bounds';
+import { optionalId } from './values';
 import { queryParams, renderSql, scanRange, type ChunkIds, type DayRange, type QueryParams } from './params';
 import { serverSitesSource, type ServerSitesRow } from './server-sites';
 import { serversSource, type ServerRow } from './servers';
@@ -146,8 +149,8 @@ export function sourceSql(config: Pick<Config, 'sources'>, name: SourceName): st
 
 /**
  * The statements of one collection, with the parameters filled in (what actually runs when the usage
- * reads are not chunked: see collectionStatements); `range` is the usage sources' days (default: the
- * whole scan, as a full read).
+ * reads are not chunked: see collectionStatements); `range` is the usage sources' days of an
+ * incremental read (default: the whole scan, as a full read).
  */
 export function renderedStatements(
   config: Pick<Config, 'sources' | 'plausibility'>,
@@ -156,6 +159,8 @@ export function renderedStatements(
 ): Record<SourceName, string> {
   const params = queryParams(now, plausibilityParams(plausibilityBounds(config)), range);
   const sql = (name: SourceName) => {
+    if (name === 'bandwidth' && readsBandwidthWithoutJoin(config, range === undefined))
+      return `${INCREMENTAL_BANDWIDTH.siteDays.sql};\n${INCREMENTAL_BANDWIDTH.siteTenants.sql}`;
     const text = sourceSql(config, name);
     return name === 'bandwidth' || name === 'email' ? unchunkedSql(text, USAGE_CHUNKING[name]) : text;
   };
@@ -163,6 +168,10 @@ export function renderedStatements(
     (Object.keys(SOURCES) as SourceName[]).map((name) => [name, renderSql(sql(name), params)]),
   ) as Record<SourceName, string>;
 }
+
+/** An incremental read of the default bandwidth SQL goes without the join to sites (INCREMENTAL_BANDWIDTH). */
+export const readsBandwidthWithoutJoin = (config: Pick<Config, 'sources'>, full: boolean): boolean =>
+  !full && config.sources.bandwidth === undefined;
 
 /** Neither `sites` nor `server_sites` is overridden: one statement serves both (SITE_GROUPS_SQL). */
 export const sharesSiteScan = (config: Pick<Config, 'sources'>) =>
@@ -444,8 +453,23 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
   const fillBandwidth =
     (now: Date) =>
     async (plan: ReadPlan, batch: DayBatch, skip: () => void): Promise<void> => {
-      const sums = bandwidthSums(batch, bounds);
       const parse = bandwidthRowParser();
+      if (readsBandwidthWithoutJoin(config, plan.full)) {
+        const held = heldSiteDays(batch, bounds, optionalId);
+        const { siteDays, siteTenants } = INCREMENTAL_BANDWIDTH;
+        const params = queryParams(now, plausibility, plan.range);
+        await runner.stream(renderSql(siteDays.sql, params), siteDays.columns, (raw) => {
+          const row = parse(raw);
+          if (row === undefined) skip();
+          else held.addSiteDay(row);
+        });
+        await runner.stream(siteTenants.sql, siteTenants.columns, (raw) =>
+          held.addSite(raw.site_id, raw.tenant_id),
+        );
+        for (let n = held.finish(); n > 0; n--) skip();
+        return;
+      }
+      const sums = bandwidthSums(batch, bounds);
       await streamUsage('bandwidth', plan, now, (raw) => {
         const row = parse(raw);
         if (row === undefined) skip();

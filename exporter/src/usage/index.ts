@@ -7,6 +7,7 @@ import { addDays, scanRange } from '../sources/params';
 import type { RejectedRow } from '../plausibility/rejections';
 import { type DayBatch, type KeySums } from './day-table';
 import { BandwidthSums } from './bandwidth-sums';
+import { HeldSiteDays } from './held-site-days';
 import { sumRanges, UsageDays } from './usage-days';
 import { SumColumn } from '../model/sum-column';
 
@@ -71,6 +72,15 @@ export function emailDays(bounds: PlausibilityBounds): UsageDays {
 /** Sums the raw site-days of one bandwidth read per day and tenant into `batch` (flush at the end). */
 export function bandwidthSums(batch: DayBatch, bounds: PlausibilityBounds): BandwidthSums {
   return new BandwidthSums(batch, bounds, NO_TENANT);
+}
+
+/** Site-days read without their tenant, summed into `batch` once the sites' tenants are read. */
+export function heldSiteDays(
+  batch: DayBatch,
+  bounds: PlausibilityBounds,
+  tenantId: (raw: unknown) => string | null | undefined,
+): HeldSiteDays {
+  return new HeldSiteDays(batch, bounds, NO_TENANT, tenantId);
 }
 
 export function addEmailRow(batch: DayBatch, row: EmailDayRow): void {
