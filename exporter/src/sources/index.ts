@@ -449,13 +449,16 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
       );
     };
 
+  /** the most site-days of one day that the last incremental bandwidth read held */
+  let siteDaysPerDay = 0;
+
   /** Bandwidth streams raw site-days and sums them here (usage/bandwidth-sums.ts). */
   const fillBandwidth =
     (now: Date) =>
     async (plan: ReadPlan, batch: DayBatch, skip: () => void): Promise<void> => {
       const parse = bandwidthRowParser();
       if (readsBandwidthWithoutJoin(config, plan.full)) {
-        const held = heldSiteDays(batch, bounds, optionalId);
+        const held = heldSiteDays(batch, bounds, optionalId, siteDaysPerDay);
         const { siteDays, siteTenants } = INCREMENTAL_BANDWIDTH;
         const params = queryParams(now, plausibility, plan.range);
         await runner.stream(renderSql(siteDays.sql, params), siteDays.columns, (raw) => {
@@ -466,6 +469,7 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
         await runner.stream(siteTenants.sql, siteTenants.columns, (raw) =>
           held.addSite(raw.site_id, raw.tenant_id),
         );
+        siteDaysPerDay = held.mostPerDay;
         for (let n = held.finish(); n > 0; n--) skip();
         return;
       }

@@ -12,6 +12,11 @@ const UNREADABLE = -2;
 
 /** One day's site-days in columns, in arrival order (site ID order when the `day` index reads them). */
 class DaySites {
+  constructor(
+    /** the site-days expected (the last read's): the columns start that large, not doubled up to it */
+    private readonly expected: number,
+  ) {}
+
   count = 0;
   ids = new Float64Array(0);
   bytesOut = new Float64Array(0);
@@ -21,7 +26,8 @@ class DaySites {
   sorted = true;
 
   push(siteId: number, bytesOut: number, bytesIn: number): void {
-    if (this.count === this.ids.length) this.grow(Math.max(1024, this.count * 2));
+    if (this.count === this.ids.length)
+      this.grow(this.count === 0 ? Math.max(1024, this.expected) : this.count * 2);
     const i = this.count++;
     if (i > 0 && siteId < (this.ids[i - 1] as number)) this.sorted = false;
     this.ids[i] = siteId;
@@ -116,7 +122,16 @@ export class HeldSiteDays {
     private readonly noTenant: string,
     /** a raw tenant value as an ID: null for NULL, undefined when unreadable */
     private readonly tenantId: (raw: unknown) => string | null | undefined,
+    /** the most site-days of one day in the last read, to size the columns */
+    private readonly expectedPerDay = 0,
   ) {}
+
+  /** the most site-days held for one day */
+  get mostPerDay(): number {
+    let most = 0;
+    for (const day of this.days.values()) most = Math.max(most, day.count);
+    return most;
+  }
 
   /** One site-day as read (its `tenantId` is not used). */
   addSiteDay(row: BandwidthSiteDayRow): void {
@@ -130,7 +145,7 @@ export class HeldSiteDays {
     if (typeof row.siteId === 'number' && typeof bytesOut === 'number' && typeof bytesIn === 'number') {
       let day = this.days.get(row.day);
       if (!day) {
-        day = new DaySites();
+        day = new DaySites(Math.ceil(this.expectedPerDay * 1.05));
         this.days.set(row.day, day);
       }
       day.push(row.siteId, bytesOut, bytesIn);

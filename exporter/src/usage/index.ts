@@ -79,8 +79,9 @@ export function heldSiteDays(
   batch: DayBatch,
   bounds: PlausibilityBounds,
   tenantId: (raw: unknown) => string | null | undefined,
+  expectedPerDay: number,
 ): HeldSiteDays {
-  return new HeldSiteDays(batch, bounds, NO_TENANT, tenantId);
+  return new HeldSiteDays(batch, bounds, NO_TENANT, tenantId, expectedPerDay);
 }
 
 export function addEmailRow(batch: DayBatch, row: EmailDayRow): void {
