@@ -10,7 +10,8 @@ import {
   dailyUsage,
   emailDays,
   emailRows,
-  heldSiteDays,
+  siteTenants,
+  UNREADABLE_TENANT,
   packUsageState,
   unpackUsageState,
   type DayBatch,
@@ -22,6 +23,7 @@ import {
   bandwidthRowParser,
   bandwidthSource,
   INCREMENTAL_BANDWIDTH,
+  LOOKUP_IDS,
   type BandwidthRow,
   type BandwidthSiteDayRow,
 } from './bandwidth';
@@ -29,7 +31,7 @@ import { unchunkedSql, usageStatements, type Chunking } from './chunks';
 import { databaseSizeSource, type DatabaseSizeRow } from './database-size';
 import { EMAIL_CHUNKING, emailSource, type EmailDayRow, type EmailRow } from './email';
 import { plausibilityBounds, plausibilityParams, type PlausibilityParams } from '../plausibility/bounds';
-import { optionalId } from './values';
+import { id, optionalId } from './values';
 import { queryParams, renderSql, scanRange, type ChunkIds, type DayRange, type QueryParams } from './params';
 import { serverSitesSource, type ServerSitesRow } from './server-sites';
 import { serversSource, type ServerRow } from './servers';
@@ -160,7 +162,7 @@ export function renderedStatements(
   const params = queryParams(now, plausibilityParams(plausibilityBounds(config)), range);
   const sql = (name: SourceName) => {
     if (name === 'bandwidth' && readsBandwidthWithoutJoin(config, range === undefined))
-      return `${INCREMENTAL_BANDWIDTH.siteDays.sql};\n${INCREMENTAL_BANDWIDTH.siteTenants.sql}`;
+      return `${INCREMENTAL_BANDWIDTH.siteTenants.sql};\n${INCREMENTAL_BANDWIDTH.siteDays.sql}`;
     const text = sourceSql(config, name);
     return name === 'bandwidth' || name === 'email' ? unchunkedSql(text, USAGE_CHUNKING[name]) : text;
   };
@@ -449,30 +451,61 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
       );
     };
 
-  /** the most site-days of one day that the last incremental bandwidth read held */
-  let siteDaysPerDay = 0;
+  /** how many sites the last incremental bandwidth read found (sizes the next one's columns) */
+  let sitesRead = 0;
+
+  /**
+   * An incremental read of the default bandwidth SQL (INCREMENTAL_BANDWIDTH): the sites' tenants,
+   * then the site-days summed as they arrive; those of sites not among the tenants wait for a lookup.
+   */
+  async function fillBandwidthWithoutJoin(
+    plan: ReadPlan,
+    batch: DayBatch,
+    skip: () => void,
+    now: Date,
+  ): Promise<void> {
+    const { siteTenants: tenantsSql, siteDays, tenantsOfSites } = INCREMENTAL_BANDWIDTH;
+    const tenants = siteTenants(batch, optionalId, id, sitesRead);
+    await runner.stream(tenantsSql.sql, tenantsSql.columns, (raw) => tenants.add(raw.site_id, raw.tenant_id));
+    sitesRead = tenants.size;
+    tenants.seal();
+    const sums = bandwidthSums(batch, bounds);
+    const parse = bandwidthRowParser();
+    const unknownSite: BandwidthSiteDayRow[] = [];
+    const add = (row: BandwidthSiteDayRow, key: number) => {
+      if (key === UNREADABLE_TENANT) skip();
+      else sums.addFor(row, key);
+    };
+    const sql = renderSql(siteDays.sql, queryParams(now, plausibility, plan.range));
+    await runner.stream(sql, siteDays.columns, (raw) => {
+      const row = parse(raw);
+      if (row === undefined) return skip();
+      const key = tenants.keyOf(row.siteId);
+      if (key === undefined) unknownSite.push(row);
+      else add(row, key);
+    });
+    const lookup = [...new Set(unknownSite.map((row) => String(row.siteId)))];
+    for (let i = 0; i < lookup.length; i += LOOKUP_IDS) {
+      const ids = lookup.slice(i, i + LOOKUP_IDS);
+      await runner.stream(tenantsOfSites(ids), tenantsSql.columns, (raw) =>
+        tenants.add(raw.site_id, raw.tenant_id),
+      );
+    }
+    // a site still unknown is missing from the sites table, as the join's NULL tenant
+    for (const row of unknownSite) {
+      const key = tenants.keyOf(row.siteId);
+      if (key === undefined) sums.add(row);
+      else add(row, key);
+    }
+  }
 
   /** Bandwidth streams raw site-days and sums them here (usage/bandwidth-sums.ts). */
   const fillBandwidth =
     (now: Date) =>
     async (plan: ReadPlan, batch: DayBatch, skip: () => void): Promise<void> => {
+      if (readsBandwidthWithoutJoin(config, plan.full))
+        return fillBandwidthWithoutJoin(plan, batch, skip, now);
       const parse = bandwidthRowParser();
-      if (readsBandwidthWithoutJoin(config, plan.full)) {
-        const held = heldSiteDays(batch, bounds, optionalId, siteDaysPerDay);
-        const { siteDays, siteTenants } = INCREMENTAL_BANDWIDTH;
-        const params = queryParams(now, plausibility, plan.range);
-        await runner.stream(renderSql(siteDays.sql, params), siteDays.columns, (raw) => {
-          const row = parse(raw);
-          if (row === undefined) skip();
-          else held.addSiteDay(row);
-        });
-        await runner.stream(siteTenants.sql, siteTenants.columns, (raw) =>
-          held.addSite(raw.site_id, raw.tenant_id),
-        );
-        siteDaysPerDay = held.mostPerDay;
-        for (let n = held.finish(); n > 0; n--) skip();
-        return;
-      }
       const sums = bandwidthSums(batch, bounds);
       await streamUsage('bandwidth', plan, now, (raw) => {
         const row = parse(raw);

@@ -29,7 +29,11 @@ export class BandwidthSums {
       this.lastTenant = row.tenantId;
       this.lastKey = this.batch.keys.number(row.tenantId ?? this.noTenant);
     }
-    const key = this.lastKey;
+    this.addFor(row, this.lastKey);
+  }
+
+  /** A site-day read without its tenant, whose tenant's number in the batch's keys is `key`. */
+  addFor(row: BandwidthSiteDayRow, key: number): void {
     const reason = siteDayTrafficRejection(row.bytesIn, row.bytesOut, this.bounds);
     if (reason) {
       this.batch.reject(row.day, [{ id: `${row.siteId}@${row.day}`, reason }]);

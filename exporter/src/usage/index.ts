@@ -7,11 +7,12 @@ import { addDays, scanRange } from '../sources/params';
 import type { RejectedRow } from '../plausibility/rejections';
 import { type DayBatch, type KeySums } from './day-table';
 import { BandwidthSums } from './bandwidth-sums';
-import { HeldSiteDays } from './held-site-days';
+import { SiteTenants } from './site-tenants';
 import { sumRanges, UsageDays } from './usage-days';
 import { SumColumn } from '../model/sum-column';
 
 export { incrementalRange, UsageDays, type ReadPlan } from './usage-days';
+export { UNREADABLE_TENANT } from './site-tenants';
 export type { DayBatch } from './day-table';
 
 /**
@@ -74,14 +75,14 @@ export function bandwidthSums(batch: DayBatch, bounds: PlausibilityBounds): Band
   return new BandwidthSums(batch, bounds, NO_TENANT);
 }
 
-/** Site-days read without their tenant, summed into `batch` once the sites' tenants are read. */
-export function heldSiteDays(
+/** Every site's tenant key in `batch` (for site-days read without their tenant). */
+export function siteTenants(
   batch: DayBatch,
-  bounds: PlausibilityBounds,
   tenantId: (raw: unknown) => string | null | undefined,
-  expectedPerDay: number,
-): HeldSiteDays {
-  return new HeldSiteDays(batch, bounds, NO_TENANT, tenantId, expectedPerDay);
+  siteId: (raw: unknown) => string | undefined,
+  expected: number,
+): SiteTenants {
+  return new SiteTenants(batch.keys, NO_TENANT, tenantId, siteId, expected);
 }
 
 export function addEmailRow(batch: DayBatch, row: EmailDayRow): void {

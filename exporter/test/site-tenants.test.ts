@@ -1,0 +1,70 @@
+import { id, optionalId } from '../src/sources/values';
+import { KeyIndex } from '../src/usage/day-table';
+import { SiteTenants, UNREADABLE_TENANT } from '../src/usage/site-tenants';
+import { prng } from './support/random-usage';
+
+/** The sites as the driver hands them over: IDs as numbers while safe, text past 2^53. */
+type Site = { id: number | string; tenant: unknown };
+
+function tenantsOf(sites: Site[], expected = 0): { tenants: SiteTenants; keys: KeyIndex } {
+  const keys = new KeyIndex();
+  const tenants = new SiteTenants(keys, '', optionalId, id, expected);
+  for (const s of sites) tenants.add(s.id, s.tenant);
+  tenants.seal();
+  return { tenants, keys };
+}
+
+/** The tenant a lookup gives, as its key's name ('' no tenant, 'unreadable', 'absent'). */
+const tenantName = (tenants: SiteTenants, keys: KeyIndex, siteId: number | string) => {
+  const key = tenants.keyOf(siteId);
+  if (key === undefined) return 'absent';
+  return key === UNREADABLE_TENANT ? 'unreadable' : keys.keys[key];
+};
+
+describe("every site's tenant, for site-days read without the join", () => {
+  test.each([
+    ['dense IDs (an array by ID)', 1],
+    ['sparse IDs (sorted, binary search)', 1_000_003],
+  ])('%s: each site gives its tenant, NULL no tenant, an unreadable team_id its own key', (_, step) => {
+    const random = prng(step);
+    const sites: Site[] = [];
+    for (let s = 1; s <= 3000; s++) {
+      const roll = random();
+      sites.push({
+        id: s * step,
+        tenant: roll < 0.05 ? null : roll < 0.08 ? 'x' : 1 + Math.floor(random() * 50),
+      });
+    }
+    sites.push({ id: String(2n ** 60n + 7n), tenant: 3 });
+    // the team_id index returns them grouped by tenant, not by ID
+    const byTenant = [...sites].sort((a, b) => String(a.tenant).localeCompare(String(b.tenant)));
+    const { tenants, keys } = tenantsOf(byTenant, 100);
+    for (const s of sites) {
+      const expected = s.tenant === null ? '' : s.tenant === 'x' ? 'unreadable' : String(s.tenant);
+      expect(tenantName(tenants, keys, s.id)).toBe(expected);
+    }
+    expect(tenants.size).toBe(3000);
+    for (const missing of [0, 2 * 3000 * step + 1, 2.5, String(2n ** 60n + 8n)])
+      expect(tenantName(tenants, keys, missing)).toBe('absent');
+    if (step > 1) expect(tenantName(tenants, keys, step + 1)).toBe('absent');
+  });
+
+  test('sites added after the lookup was built (looked up by ID) are found too', () => {
+    const { tenants, keys } = tenantsOf([
+      { id: 1, tenant: 5 },
+      { id: 2, tenant: 6 },
+    ]);
+    expect(tenantName(tenants, keys, 3)).toBe('absent');
+    tenants.add(3, 7);
+    tenants.add('9007199254740993', null);
+    expect(tenantName(tenants, keys, 3)).toBe('7');
+    expect(tenantName(tenants, keys, '9007199254740993')).toBe('');
+    expect(tenantName(tenants, keys, 1)).toBe('5');
+  });
+
+  test('no sites at all: every site is absent', () => {
+    const { tenants, keys } = tenantsOf([]);
+    expect(tenantName(tenants, keys, 1)).toBe('absent');
+    expect(tenantName(tenants, keys, 0)).toBe('absent');
+  });
+});
