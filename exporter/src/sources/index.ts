@@ -451,8 +451,8 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
       );
     };
 
-  /** how many sites the last incremental bandwidth read found (sizes the next one's columns) */
-  let sitesRead = 0;
+  /** the last incremental bandwidth read's lookup of tenants by site ID (sizes the next one's) */
+  let tenantLookupLength = 0;
 
   /**
    * An incremental read of the default bandwidth SQL (INCREMENTAL_BANDWIDTH): the sites' tenants,
@@ -465,10 +465,10 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
     now: Date,
   ): Promise<void> {
     const { siteTenants: tenantsSql, siteDays, tenantsOfSites } = INCREMENTAL_BANDWIDTH;
-    const tenants = siteTenants(batch, optionalId, id, sitesRead);
+    const tenants = siteTenants(batch, optionalId, id, tenantLookupLength);
     await runner.stream(tenantsSql.sql, tenantsSql.columns, (raw) => tenants.add(raw.site_id, raw.tenant_id));
-    sitesRead = tenants.size;
     tenants.seal();
+    tenantLookupLength = tenants.denseLength;
     const sums = bandwidthSums(batch, bounds);
     const parse = bandwidthRowParser();
     const unknownSite: BandwidthSiteDayRow[] = [];

@@ -8,23 +8,30 @@ const ABSENT = 0;
 const SHIFT = 2;
 /** no tenant looked up yet */
 const NONE = Symbol('none');
-/** the dense lookup (an array indexed by site ID) is used while it is at most this much larger than the sites */
+/** The dense lookup (an array by site ID) is kept while its length is at most this … */
 const DENSE_FACTOR = 4;
+/** … times the sites read, plus this. */
+const DENSE_SLACK = 65_536;
 
 /**
  * Every site's tenant key, read from `SELECT id, team_id FROM sites` before the site-days of an
- * incremental bandwidth read, so that the site-days are summed as they stream in (instead of
- * holding them until their tenants are known). Held compactly: while the site IDs are dense (auto
- * increment, the usual case) an Int32Array indexed by site ID, 4 bytes per ID; otherwise the IDs
- * sorted, for a binary search. IDs past 2^53 (text) go in a map.
+ * incremental bandwidth read, so that the site-days are summed as they stream in instead of being
+ * held until their tenants are known. While the site IDs are dense (auto increment, the usual case)
+ * the keys are an Int32Array indexed by site ID, 4 bytes per ID, filled as the sites arrive (in
+ * tenant order, not ID order); when the IDs turn out sparse, the sites are kept as (ID, key) pairs
+ * and sorted once read, for a binary search. IDs past 2^53 (text) go in a map.
  */
 export class SiteTenants {
-  private ids: Float64Array;
-  private keys: Int32Array;
+  /** key + SHIFT by site ID (ABSENT: none); undefined once the IDs turned out sparse */
+  private dense: Int32Array | undefined;
+  /** the sparse sites: IDs and keys, sorted by ID after `seal` */
+  private ids = new Float64Array(0);
+  private keys = new Int32Array(0);
+  private pairs = 0;
+  /** the sites added before `seal` (safe-integer IDs) */
   private count = 0;
   /** sites by decimal ID: those past 2^53, and any added after `seal` */
   private readonly byText = new Map<string, number>();
-  private dense: Int32Array | undefined;
   private sealed = false;
   /** sites come grouped by tenant: the last tenant's raw value and key */
   private lastTenant: unknown = NONE;
@@ -38,50 +45,40 @@ export class SiteTenants {
     private readonly tenantId: (raw: unknown) => string | null | undefined,
     /** a raw site ID as the decimal ID, undefined when unreadable */
     private readonly siteId: (raw: unknown) => string | undefined,
-    /** the sites expected (the last read's count): the columns start that large */
-    expected = 0,
+    /** the last read's `denseLength`: the dense lookup starts that large instead of doubling up to it */
+    expectedLength = 0,
   ) {
-    this.ids = new Float64Array(Math.max(1024, expected));
-    this.keys = new Int32Array(this.ids.length);
+    this.dense = new Int32Array(Math.max(1024, expectedLength));
   }
 
-  /** the sites added before `seal` */
-  get size(): number {
-    return this.count;
+  /** the length of the dense lookup (0: the IDs were sparse) */
+  get denseLength(): number {
+    return this.dense?.length ?? 0;
   }
 
   /** One row of the sites, as the driver read it; call `seal` after the last (later ones go in a map). */
   add(rawSiteId: unknown, rawTenant: unknown): void {
     const key = this.tenantKey(rawTenant);
-    if (!this.sealed && typeof rawSiteId === 'number' && Number.isSafeInteger(rawSiteId) && rawSiteId >= 0) {
-      if (this.count === this.ids.length) this.grow();
-      this.ids[this.count] = rawSiteId;
-      this.keys[this.count] = key;
-      this.count++;
+    if (this.sealed || typeof rawSiteId !== 'number' || !Number.isSafeInteger(rawSiteId) || rawSiteId < 0) {
+      const id = this.siteId(rawSiteId);
+      if (id !== undefined) this.byText.set(id, key);
       return;
     }
-    const id = this.siteId(rawSiteId);
-    if (id !== undefined) this.byText.set(id, key);
+    this.count++;
+    if (this.dense && rawSiteId >= this.dense.length) this.growDense(rawSiteId);
+    if (this.dense) this.dense[rawSiteId] = key + SHIFT;
+    else this.addPair(rawSiteId, key);
   }
 
-  /** Builds the lookup of `keyOf` from the rows added. */
+  /** Builds the lookup of `keyOf` from the sites added. */
   seal(): void {
     this.sealed = true;
-    let max = -1;
-    for (let i = 0; i < this.count; i++) max = Math.max(max, this.ids[i] as number);
-    if (max < DENSE_FACTOR * this.count + 1024) {
-      const dense = new Int32Array(max + 1);
-      for (let i = 0; i < this.count; i++) dense[this.ids[i] as number] = (this.keys[i] as number) + SHIFT;
-      this.dense = dense;
-      this.ids = new Float64Array(0);
-      this.keys = new Int32Array(0);
-      return;
-    }
-    const order = Uint32Array.from({ length: this.count }, (_, i) => i).sort(
+    if (this.dense) return;
+    const order = Uint32Array.from({ length: this.pairs }, (_, i) => i).sort(
       (a, b) => (this.ids[a] as number) - (this.ids[b] as number),
     );
-    const ids = new Float64Array(this.count);
-    const keys = new Int32Array(this.count);
+    const ids = new Float64Array(this.pairs);
+    const keys = new Int32Array(this.pairs);
     order.forEach((from, to) => {
       ids[to] = this.ids[from] as number;
       keys[to] = this.keys[from] as number;
@@ -107,13 +104,13 @@ export class SiteTenants {
 
   private sortedKey(siteId: number): number | undefined {
     let lo = 0;
-    let hi = this.count;
+    let hi = this.pairs;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if ((this.ids[mid] as number) < siteId) lo = mid + 1;
       else hi = mid;
     }
-    return lo < this.count && this.ids[lo] === siteId ? (this.keys[lo] as number) : undefined;
+    return lo < this.pairs && this.ids[lo] === siteId ? (this.keys[lo] as number) : undefined;
   }
 
   private tenantKey(raw: unknown): number {
@@ -126,12 +123,32 @@ export class SiteTenants {
     return this.lastKey;
   }
 
-  private grow(): void {
-    const ids = new Float64Array(this.ids.length * 2);
-    ids.set(this.ids);
-    const keys = new Int32Array(this.keys.length * 2);
-    keys.set(this.keys);
-    this.ids = ids;
-    this.keys = keys;
+  /** Makes the dense lookup cover `id`, or turns it into pairs when that would make it sparse. */
+  private growDense(id: number): void {
+    const dense = this.dense as Int32Array;
+    if (id + 1 > DENSE_FACTOR * this.count + DENSE_SLACK) {
+      this.dense = undefined;
+      for (let i = 0; i < dense.length; i++)
+        if (dense[i] !== ABSENT) this.addPair(i, (dense[i] as number) - SHIFT);
+      return;
+    }
+    const grown = new Int32Array(Math.max(id + 1, dense.length * 2));
+    grown.set(dense);
+    this.dense = grown;
+  }
+
+  private addPair(id: number, key: number): void {
+    if (this.pairs === this.ids.length) {
+      const capacity = Math.max(1024, this.ids.length * 2);
+      const ids = new Float64Array(capacity);
+      ids.set(this.ids);
+      const keys = new Int32Array(capacity);
+      keys.set(this.keys);
+      this.ids = ids;
+      this.keys = keys;
+    }
+    this.ids[this.pairs] = id;
+    this.keys[this.pairs] = key;
+    this.pairs++;
   }
 }
