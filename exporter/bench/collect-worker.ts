@@ -24,6 +24,10 @@ export interface WorkerReport {
   peakRssBytes: number;
   /** the same when the cold collection has ended (the full reads and the first model run) */
   coldPeakRssBytes: number;
+  /** the same after each steady collection */
+  steadyPeakRssBytes: number[];
+  /** of the memory samples taken every 50 ms, the one with the highest RSS (MiB, by kind) */
+  highestSample: { rss: number; heapTotal: number; heapUsed: number; external: number; phase: string };
   /** the heap still in use after a full garbage collection at the end (what the collector keeps) */
   liveHeapBytes: number;
   series: number;
@@ -69,14 +73,32 @@ async function main() {
   });
   // Only what the report needs is kept: the exporter itself holds no report, outcome or second
   // snapshot between collections, so neither does its measurement.
+  // samples the memory while the event loop turns (between rows and statements), keeping the highest
+  let phase = 'cold';
+  let highestSample = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, phase };
+  const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    if (mib(m.rss) > highestSample.rss)
+      highestSample = {
+        rss: mib(m.rss),
+        heapTotal: mib(m.heapTotal),
+        heapUsed: mib(m.heapUsed),
+        external: mib(m.external),
+        phase,
+      };
+  }, 50);
   const coldTimings = await coldCollection(collector);
   const coldPeakRssBytes = process.resourceUsage().maxRSS * 1024;
   const { series, expositionBytes } = countSeries(await collector.metricsText());
   const steady: CollectionResult['timings'][] = [];
+  const steadyPeakRssBytes: number[] = [];
   let snapshot: CollectionResult['snapshot'];
   for (let i = 0; i < Number(values.steady); i++) {
     now += ttlSeconds * 1000;
+    phase = `steady ${i + 1}`;
     const result = await collector.collect();
+    steadyPeakRssBytes.push(process.resourceUsage().maxRSS * 1024);
     if (!result.ok) throw new Error('a steady-state collection failed');
     const read = result.outcomes.bandwidth.ok ? result.outcomes.bandwidth.read : undefined;
     if (read?.full !== false) throw new Error('a steady-state collection made a full read');
@@ -85,6 +107,7 @@ async function main() {
     snapshot = result.snapshot;
   }
   const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+  clearInterval(sampler);
   if (!snapshot) throw new Error('no steady-state collection ran');
   let modelCpuSeconds = Infinity;
   for (let i = 0; i < 3; i++) {
@@ -104,6 +127,8 @@ async function main() {
     modelCpuSeconds,
     peakRssBytes,
     coldPeakRssBytes,
+    steadyPeakRssBytes,
+    highestSample,
     liveHeapBytes: gc ? process.memoryUsage().heapUsed : Number.NaN,
     series,
     expositionBytes,

@@ -311,6 +311,14 @@ async function main() {
         '  of which by the end of the cold collection',
         `${(Math.max(...reports.map((r) => r.coldPeakRssBytes)) / 2 ** 20).toFixed(0)} MiB`,
       ],
+      [
+        '  after each steady collection (last run)',
+        report.steadyPeakRssBytes.map((b) => `${(b / 2 ** 20).toFixed(0)} MiB`).join(', '),
+      ],
+      [
+        '  highest 50 ms sample (last run): RSS, heap total / used, external',
+        `${report.highestSample.rss} MiB, ${report.highestSample.heapTotal} / ${report.highestSample.heapUsed} MiB, ${report.highestSample.external} MiB (${report.highestSample.phase})`,
+      ],
       ['series / exposition bytes', `${report.series} / ${report.expositionBytes}`],
       ['mysql client runs, full (s)', clientFull.map((s) => s.toFixed(2)).join(', ')],
       ['mysql client runs, steady (s)', clientIncremental.map((s) => s.toFixed(2)).join(', ')],

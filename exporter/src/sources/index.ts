@@ -12,6 +12,8 @@ import {
   emailRows,
   siteTenants,
   UNREADABLE_TENANT,
+  type SiteTenants,
+  type KeyIndex,
   packUsageState,
   unpackUsageState,
   type DayBatch,
@@ -183,7 +185,8 @@ export const sharesSiteScan = (config: Pick<Config, 'sources'>) =>
  * The statements a collection runs, by what they read: as renderedStatements, but `sites` and
  * `server_sites` as the statements that serve both when neither is overridden: the sites'
  * fingerprint, then the grouped read unless `sitesChanged` is false (the fingerprint was the last
- * read's).
+ * read's); then an incremental bandwidth read keeps the sites' tenants it read last, and runs its
+ * site-days statement alone.
  */
 export function collectionStatements(
   config: Pick<Config, 'sources' | 'plausibility'>,
@@ -195,8 +198,14 @@ export function collectionStatements(
   if (!sharesSiteScan(config)) return { ...rest, sites, server_sites: serverSites };
   const params = queryParams(now, plausibilityParams(plausibilityBounds(config)), range);
   const fingerprint = renderSql(SITE_FINGERPRINT_SQL, params);
+  const { siteDays } = INCREMENTAL_BANDWIDTH;
+  const bandwidth =
+    !sitesChanged && readsBandwidthWithoutJoin(config, range === undefined)
+      ? renderSql(siteDays.sql, params)
+      : rest.bandwidth;
   return {
     ...rest,
+    bandwidth,
     'sites+server_sites': sitesChanged
       ? `${fingerprint};\n${renderSql(SITE_GROUPS_SQL, params)}`
       : fingerprint,
@@ -316,7 +325,11 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
    * their fingerprint is the last read's (and that read is less than the full-read interval old), the
    * last read's rows are kept instead of grouping every site again.
    */
-  async function readSiteGroups(params: QueryParams, now: Date): Promise<SiteOutcomes> {
+  async function readSiteGroups(
+    params: QueryParams,
+    now: Date,
+    fingerprinted: Promise<string>,
+  ): Promise<SiteOutcomes> {
     const started = process.hrtime.bigint();
     const failed = (error: unknown): SiteOutcomes => {
       const outcome = {
@@ -330,7 +343,7 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
     const t = now.getTime();
     let fingerprint: string;
     try {
-      fingerprint = await siteFingerprint(params);
+      fingerprint = await fingerprinted;
     } catch (error) {
       return failed(error);
     }
@@ -453,6 +466,41 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
 
   /** the last incremental bandwidth read's lookup of tenants by site ID (sizes the next one's) */
   let tenantLookupLength = 0;
+  /**
+   * The sites' tenants as last read, with the sites' fingerprint taken before that read: while the
+   * fingerprint stays the same (and within the full-read interval), the next incremental read uses
+   * them instead of reading every site again; the day batches must still number tenants the same way.
+   */
+  let lastSiteTenants:
+    { fingerprint: string; keys: KeyIndex; readAt: number; tenants: SiteTenants } | undefined;
+
+  /** The sites' tenants for `batch`: the last read's while the sites did not change, else read now. */
+  async function tenantsOfSites(
+    batch: DayBatch,
+    now: Date,
+    fingerprinted: Promise<string> | undefined,
+  ): Promise<SiteTenants> {
+    // without the fingerprint (an override of sites or server_sites, or it failed) the sites are read
+    const fingerprint = await fingerprinted?.catch(() => undefined);
+    const t = now.getTime();
+    const last = lastSiteTenants;
+    if (
+      fingerprint !== undefined &&
+      last?.fingerprint === fingerprint &&
+      last.keys === batch.keys &&
+      t >= last.readAt &&
+      t - last.readAt < fullReadIntervalMs
+    )
+      return last.tenants;
+    lastSiteTenants = undefined;
+    const { siteTenants: statement } = INCREMENTAL_BANDWIDTH;
+    const tenants = siteTenants(batch, optionalId, id, tenantLookupLength);
+    await runner.stream(statement.sql, statement.columns, (raw) => tenants.add(raw.site_id, raw.tenant_id));
+    tenants.seal();
+    tenantLookupLength = tenants.denseLength;
+    if (fingerprint !== undefined) lastSiteTenants = { fingerprint, keys: batch.keys, readAt: t, tenants };
+    return tenants;
+  }
 
   /**
    * An incremental read of the default bandwidth SQL (INCREMENTAL_BANDWIDTH): the sites' tenants,
@@ -463,12 +511,10 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
     batch: DayBatch,
     skip: () => void,
     now: Date,
+    fingerprinted: Promise<string> | undefined,
   ): Promise<void> {
-    const { siteTenants: tenantsSql, siteDays, tenantsOfSites } = INCREMENTAL_BANDWIDTH;
-    const tenants = siteTenants(batch, optionalId, id, tenantLookupLength);
-    await runner.stream(tenantsSql.sql, tenantsSql.columns, (raw) => tenants.add(raw.site_id, raw.tenant_id));
-    tenants.seal();
-    tenantLookupLength = tenants.denseLength;
+    const { siteTenants: tenantsSql, siteDays, tenantsOfSites: lookupSql } = INCREMENTAL_BANDWIDTH;
+    const tenants = await tenantsOfSites(batch, now, fingerprinted);
     const sums = bandwidthSums(batch, bounds);
     const parse = bandwidthRowParser();
     const unknownSite: BandwidthSiteDayRow[] = [];
@@ -487,7 +533,7 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
     const lookup = [...new Set(unknownSite.map((row) => String(row.siteId)))];
     for (let i = 0; i < lookup.length; i += LOOKUP_IDS) {
       const ids = lookup.slice(i, i + LOOKUP_IDS);
-      await runner.stream(tenantsOfSites(ids), tenantsSql.columns, (raw) =>
+      await runner.stream(lookupSql(ids), tenantsSql.columns, (raw) =>
         tenants.add(raw.site_id, raw.tenant_id),
       );
     }
@@ -501,10 +547,10 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
 
   /** Bandwidth streams raw site-days and sums them here (usage/bandwidth-sums.ts). */
   const fillBandwidth =
-    (now: Date) =>
+    (now: Date, fingerprinted: Promise<string> | undefined) =>
     async (plan: ReadPlan, batch: DayBatch, skip: () => void): Promise<void> => {
       if (readsBandwidthWithoutJoin(config, plan.full))
-        return fillBandwidthWithoutJoin(plan, batch, skip, now);
+        return fillBandwidthWithoutJoin(plan, batch, skip, now, fingerprinted);
       const parse = bandwidthRowParser();
       const sums = bandwidthSums(batch, bounds);
       await streamUsage('bandwidth', plan, now, (raw) => {
@@ -522,12 +568,14 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
           SOURCES[name] as SourceDefinition<unknown, RowCollector<unknown>>,
           renderSql(sourceSql(config, name), params),
         );
-      const siteSources = sharedSiteScan
-        ? readSiteGroups(params, now)
+      // the sites' fingerprint serves the grouped sites and the tenants of an incremental bandwidth read
+      const fingerprinted = sharedSiteScan ? siteFingerprint(params) : undefined;
+      const siteSources = fingerprinted
+        ? readSiteGroups(params, now, fingerprinted)
         : Promise.all([small('server_sites'), small('sites')]);
       // The two usage reads go first so they start at once and the small ones fill the gaps.
       const [bandwidth, email, [serverSites, sites], ...rest] = await Promise.all([
-        readUsage(usage.bandwidth, fillBandwidth(now), bandwidthRows, now),
+        readUsage(usage.bandwidth, fillBandwidth(now, fingerprinted), bandwidthRows, now),
         readUsage(usage.email, fillEmail(now), emailRows, now),
         siteSources,
         small('servers'),

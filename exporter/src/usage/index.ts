@@ -12,7 +12,8 @@ import { sumRanges, UsageDays } from './usage-days';
 import { SumColumn } from '../model/sum-column';
 
 export { incrementalRange, UsageDays, type ReadPlan } from './usage-days';
-export { UNREADABLE_TENANT } from './site-tenants';
+export { UNREADABLE_TENANT, type SiteTenants } from './site-tenants';
+export type { KeyIndex } from './day-table';
 export type { DayBatch } from './day-table';
 
 /**
