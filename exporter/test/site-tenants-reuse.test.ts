@@ -13,7 +13,7 @@ import { config, GIB, insert, server, site, team } from './support/fixtures';
 
 const schemaSql = fs.readFileSync(path.join(__dirname, '..', 'src', 'demo', 'schema.sql'), 'utf8');
 const MINUTE = 60_000;
-const TENANTS_STATEMENT = 'SELECT id AS site_id, team_id AS tenant_id FROM sites';
+const TENANTS_STATEMENT = 'GROUP_CONCAT(id) AS site_ids FROM sites GROUP BY team_id';
 
 async function render(report: CostReport | undefined, cfg: ReturnType<typeof config>): Promise<string> {
   if (!report) throw new Error('no report');
@@ -42,7 +42,7 @@ describe("incremental bandwidth reads: the sites' tenants", () => {
   async function tenantReads(): Promise<number> {
     const [rows] = await admin.query(
       `SELECT COUNT(*) AS n FROM mysql.general_log
-       WHERE command_type = 'Query' AND argument LIKE ? AND argument NOT LIKE '%WHERE%'`,
+       WHERE command_type = 'Query' AND argument LIKE ?`,
       [`%${TENANTS_STATEMENT}`],
     );
     return Number((rows as { n: number }[])[0]?.n);

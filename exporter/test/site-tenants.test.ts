@@ -71,6 +71,26 @@ describe("every site's tenant, for site-days read without the join", () => {
     expect(tenantName(tenants, keys, 1)).toBe('5');
   });
 
+  test("a tenant's sites as GROUP_CONCAT lists them, as text or bytes, cut lists and odd IDs included", () => {
+    const keys = new KeyIndex();
+    const tenants = new SiteTenants(keys, '', optionalId, id);
+    tenants.addSites(1, '3,1,2', 1000);
+    tenants.addSites(2, Buffer.from('10,11'), 1000);
+    // past 2^53: read as text
+    tenants.addSites(3, '9007199254740993,12', 1000);
+    // cut by the server at its limit: the last ID may be partial ('4' of '45'), so it is left out
+    tenants.addSites(4, '20,21,4', 7);
+    tenants.addSites(5, 'x,22', 1000);
+    tenants.addSites(null, '30', 1000);
+    tenants.addSites(6, null, 1000);
+    tenants.seal();
+    const name = (siteId: number | string) => tenantName(tenants, keys, siteId);
+    expect([1, 2, 3, 10, 11, 12].map(name)).toEqual(['1', '1', '1', '2', '2', '3']);
+    expect(name('9007199254740993')).toBe('3');
+    expect([20, 21, 4].map(name)).toEqual(['4', '4', 'absent']);
+    expect([22, 30].map(name)).toEqual(['5', '']);
+  });
+
   test('no sites at all: every site is absent', () => {
     const { tenants, keys } = tenantsOf([]);
     expect(tenantName(tenants, keys, 1)).toBe('absent');

@@ -65,7 +65,7 @@ test('an incremental read of the default bandwidth SQL leaves the join to sites 
   const incremental = renderedStatements(config(), now, range).bandwidth;
   expect(incremental).not.toMatch(/join/i);
   expect(incremental.split(';\n')).toEqual([
-    'SELECT id AS site_id, team_id AS tenant_id FROM sites',
+    'SELECT team_id AS tenant_id, GROUP_CONCAT(id) AS site_ids FROM sites GROUP BY team_id',
     expect.stringMatching(/FROM site_bandwidth_daily\s+WHERE day >= '2026-06-09' AND day <= '2026-06-10'$/),
   ]);
   // a full read keeps the join (its site-days are read in chunks, never held)

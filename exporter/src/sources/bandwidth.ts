@@ -93,9 +93,13 @@ export function bandwidthRowParser(): (raw: Record<string, unknown>) => Bandwidt
  * the sums are the joined read's.
  */
 export const INCREMENTAL_BANDWIDTH = {
+  /**
+   * every site's tenant, grouped per tenant: 100,000 rows of ID lists instead of a million rows (at
+   * the large scale 6.8 MB of text, a third of the rows' bytes), read in the index's order
+   */
   siteTenants: {
-    sql: 'SELECT id AS site_id, team_id AS tenant_id FROM sites',
-    columns: ['site_id', 'tenant_id'],
+    sql: 'SELECT team_id AS tenant_id, GROUP_CONCAT(id) AS site_ids FROM sites GROUP BY team_id',
+    columns: ['tenant_id', 'site_ids'],
   },
   siteDays: {
     sql: `SELECT site_id, day, bytes_out, bytes_in
@@ -104,8 +108,11 @@ WHERE day >= :from_day AND day <= :to_day`,
     columns: ['site_id', 'day', 'bytes_out', 'bytes_in'],
   },
   /** the tenants of these sites (decimal IDs, at most LOOKUP_IDS of them) */
-  tenantsOfSites: (ids: readonly string[]) =>
-    `SELECT id AS site_id, team_id AS tenant_id FROM sites WHERE id IN (${ids.join(', ')})`,
+  tenantsOfSites: {
+    sql: (ids: readonly string[]) =>
+      `SELECT id AS site_id, team_id AS tenant_id FROM sites WHERE id IN (${ids.join(', ')})`,
+    columns: ['site_id', 'tenant_id'],
+  },
 } as const;
 
 /** site IDs per `tenantsOfSites` statement */

@@ -105,6 +105,9 @@ export const SOURCES: { [K in SourceName]: SourceDefinition<RowOf<QueryRows[K]>,
   database_size: databaseSizeSource,
 };
 
+/** the longest GROUP_CONCAT of a session (MySQL's default is 1 KiB) */
+export const GROUP_CONCAT_MAX_LEN = 4 * 2 ** 20;
+
 /**
  * A small read pool. BIGINT comes back as a number while it is a safe integer and as a string
  * beyond (exact either way; parsed from the packet without a string per value, which counts on the
@@ -130,8 +133,8 @@ export function createPool(databaseUrl: string, connectionLimit = 4): mysql.Pool
     };
     connection.query("SET time_zone = '+00:00'", dropOnError);
     connection.query('SET SESSION TRANSACTION READ ONLY', dropOnError);
-    // the IDs of rejected rows come back as one GROUP_CONCAT per group (MySQL's default is 1 KiB)
-    connection.query('SET SESSION group_concat_max_len = 4194304', dropOnError);
+    // the IDs of rejected rows, and of each tenant's sites, come back as one GROUP_CONCAT per group
+    connection.query(`SET SESSION group_concat_max_len = ${GROUP_CONCAT_MAX_LEN}`, dropOnError);
   });
   return pool;
 }
@@ -495,7 +498,9 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
     lastSiteTenants = undefined;
     const { siteTenants: statement } = INCREMENTAL_BANDWIDTH;
     const tenants = siteTenants(batch, optionalId, id, tenantLookupLength);
-    await runner.stream(statement.sql, statement.columns, (raw) => tenants.add(raw.site_id, raw.tenant_id));
+    await runner.stream(statement.sql, statement.columns, (raw) =>
+      tenants.addSites(raw.tenant_id, raw.site_ids, GROUP_CONCAT_MAX_LEN),
+    );
     tenants.seal();
     tenantLookupLength = tenants.denseLength;
     if (fingerprint !== undefined) lastSiteTenants = { fingerprint, keys: batch.keys, readAt: t, tenants };
@@ -513,7 +518,7 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
     now: Date,
     fingerprinted: Promise<string> | undefined,
   ): Promise<void> {
-    const { siteTenants: tenantsSql, siteDays, tenantsOfSites: lookupSql } = INCREMENTAL_BANDWIDTH;
+    const { siteDays, tenantsOfSites: lookup } = INCREMENTAL_BANDWIDTH;
     const tenants = await tenantsOfSites(batch, now, fingerprinted);
     const sums = bandwidthSums(batch, bounds);
     const parse = bandwidthRowParser();
@@ -530,12 +535,10 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
       if (key === undefined) unknownSite.push(row);
       else add(row, key);
     });
-    const lookup = [...new Set(unknownSite.map((row) => String(row.siteId)))];
-    for (let i = 0; i < lookup.length; i += LOOKUP_IDS) {
-      const ids = lookup.slice(i, i + LOOKUP_IDS);
-      await runner.stream(lookupSql(ids), tenantsSql.columns, (raw) =>
-        tenants.add(raw.site_id, raw.tenant_id),
-      );
+    const unknownIds = [...new Set(unknownSite.map((row) => String(row.siteId)))];
+    for (let i = 0; i < unknownIds.length; i += LOOKUP_IDS) {
+      const ids = unknownIds.slice(i, i + LOOKUP_IDS);
+      await runner.stream(lookup.sql(ids), lookup.columns, (raw) => tenants.add(raw.site_id, raw.tenant_id));
     }
     // a site still unknown is missing from the sites table, as the join's NULL tenant
     for (const row of unknownSite) {

@@ -6,6 +6,12 @@ export const UNREADABLE_TENANT = -1;
 const ABSENT = 0;
 /** stored keys are shifted past ABSENT and UNREADABLE_TENANT */
 const SHIFT = 2;
+const COMMA = 44;
+const ZERO = 48;
+
+/** The index of the last comma of a list (0 when it has none: nothing of it is whole). */
+const lastIndexOfComma = (list: string | Buffer): number => Math.max(0, list.lastIndexOf(','));
+
 /** no tenant looked up yet */
 const NONE = Symbol('none');
 /** The dense lookup (an array by site ID) is kept while its length is at most this … */
@@ -14,7 +20,7 @@ const DENSE_FACTOR = 4;
 const DENSE_SLACK = 65_536;
 
 /**
- * Every site's tenant key, read from `SELECT id, team_id FROM sites` before the site-days of an
+ * Every site's tenant key, read from the sites (INCREMENTAL_BANDWIDTH.siteTenants) before the site-days of an
  * incremental bandwidth read, so that the site-days are summed as they stream in instead of being
  * held until their tenants are known. While the site IDs are dense (auto increment, the usual case)
  * the keys are an Int32Array indexed by site ID, 4 bytes per ID, filled as the sites arrive (in
@@ -56,9 +62,36 @@ export class SiteTenants {
     return this.dense?.length ?? 0;
   }
 
-  /** One row of the sites, as the driver read it; call `seal` after the last (later ones go in a map). */
+  /** One site as the driver read it (ID and team_id); those added after `seal` go in a map. */
   add(rawSiteId: unknown, rawTenant: unknown): void {
+    this.addSite(rawSiteId, this.tenantKey(rawTenant));
+  }
+
+  /**
+   * One tenant's sites as `GROUP_CONCAT(id)` lists them (text or bytes: decimal IDs and commas). A
+   * list `maxLength` long may have been cut by the server: its last ID is left out, and any site it
+   * lost is looked up by ID when its site-days come (see `keyOf`).
+   */
+  addSites(rawTenant: unknown, list: unknown, maxLength: number): void {
+    if (typeof list !== 'string' && !Buffer.isBuffer(list)) return;
     const key = this.tenantKey(rawTenant);
+    const end = list.length >= maxLength ? lastIndexOfComma(list) : list.length;
+    let start = 0;
+    let value = 0;
+    for (let i = 0; i <= end; i++) {
+      const c = i === end ? COMMA : typeof list === 'string' ? list.charCodeAt(i) : (list[i] as number);
+      if (c === COMMA) {
+        // up to 15 digits is a safe integer; longer IDs (and anything unexpected) are read as text
+        if (i - start > 0 && i - start <= 15 && value >= 0) this.addSite(value, key);
+        else if (i > start) this.addSite(list.slice(start, i).toString(), key);
+        start = i + 1;
+        value = 0;
+      } else if (c >= ZERO && c <= ZERO + 9 && value >= 0) value = value * 10 + (c - ZERO);
+      else value = -1;
+    }
+  }
+
+  private addSite(rawSiteId: unknown, key: number): void {
     if (this.sealed || typeof rawSiteId !== 'number' || !Number.isSafeInteger(rawSiteId) || rawSiteId < 0) {
       const id = this.siteId(rawSiteId);
       if (id !== undefined) this.byText.set(id, key);
