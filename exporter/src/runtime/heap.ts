@@ -32,8 +32,9 @@ let usedAfterLast = 0;
  * run one: below it there is little to free (a small install's collection, the tests' hundreds of
  * small ones), and a full collection costs a mark of the whole live heap. At the large scale a steady
  * collection's sources grow the heap by 8–12 MiB (the rows that replace the last ones); with 16 MiB
- * the collection before the model was skipped and the model's working set (about 45 MiB) piled on
- * that garbage: peak RSS 288–292 instead of 256–270 MiB (docs/performance.md).
+ * the collection before the model was skipped and the model's working set (30–45 MiB) piled on that
+ * garbage: peak RSS 288–292 MiB with the incremental bandwidth read of this release, 275 with 4 MiB
+ * (docs/performance.md).
  */
 export const MIN_GROWTH_BYTES = 4 * 2 ** 20;
 
