@@ -2,6 +2,7 @@ import type { Config } from '../config/schema';
 import { isDeleted, type MonthClock } from './calendar';
 import { addTo, fractionToCents } from './money';
 import { egressCost, emailPrice, serverPriceTable, statusPrice } from './pricing';
+import { SumColumn } from './sum-column';
 import type { CostComponent } from './run-rate';
 import type { UsageSnapshot } from './snapshot';
 import type { UsageInputs } from './usage';
@@ -47,10 +48,18 @@ export function monthToDateCents(
   const egress = egressCost(traffic.total(traffic.egressMonthToDate), config);
   addTo(numerators, 'network', egress * monthMs);
   const perMessage = emailPrice(config);
-  let email = 0n;
+  // messages summed per type (numbers while safe), then priced: a bigint product per type, not per row
   const { email: messages } = usage;
-  for (let r = 0; r < messages.length; r++)
-    email += messages.sentMonthToDate.get(r) * perMessage(messages.types[r] as string);
+  const typeNumbers = new Map<string, number>();
+  for (const type of messages.types) if (!typeNumbers.has(type)) typeNumbers.set(type, typeNumbers.size);
+  const sent = new SumColumn(typeNumbers.size);
+  for (let r = 0; r < messages.length; r++) {
+    const n = typeNumbers.get(messages.types[r] as string) as number;
+    const count = messages.sentMonthToDate.at(r);
+    sent.add(n, count === count ? count : messages.sentMonthToDate.get(r));
+  }
+  let email = 0n;
+  for (const [type, n] of typeNumbers) email += sent.get(n) * perMessage(type);
   addTo(numerators, 'email', email * monthMs);
 
   for (const c of components) {

@@ -6,6 +6,7 @@ import { egressCost, emailPrice, perByte, serverPriceTable, statusPrice } from '
 import type { Hosting } from './hosting';
 import type { IdIndex } from './id-index';
 import { Shares } from './shares';
+import { SumColumn } from './sum-column';
 import type { UsageSnapshot } from './snapshot';
 import type { UsageInputs } from './usage';
 
@@ -89,17 +90,60 @@ function networkComponent(usage: UsageInputs, tenants: IdIndex, config: Config):
   return { category: 'network', resourceType: 'bandwidth', overhead: false, total, shares };
 }
 
-function emailComponent(usage: UsageInputs, tenants: IdIndex, config: Config): CostComponent {
+/**
+ * E-mail: each tenant's messages of each type times the type's price per message. The prices are
+ * whole multiples of their greatest common divisor (a bigint of ~130 bits: a money unit is 10^−30 ×
+ * 2^−30): each row adds messages × (price / divisor) to its tenant in a SumColumn, a number while it
+ * is a safe integer, and each tenant's amount is that sum times the divisor: one bigint product per
+ * tenant instead of one per (tenant, type) row.
+ */
+export function emailComponent(usage: UsageInputs, tenants: IdIndex, config: Config): CostComponent {
   const price = emailPrice(config);
-  const shares = new Shares();
-  let total = 0n;
   const { email } = usage;
+  const tenantOfRow = new Int32Array(email.length);
+  const types = new Set<string>();
   for (let r = 0; r < email.length; r++) {
-    const amount = email.sent30d.get(r) * price(email.types[r] as string);
-    total += amount;
-    shares.add(tenants.of(email.tenantIds[r] as string), amount);
+    tenantOfRow[r] = tenants.of(email.tenantIds[r] as string);
+    types.add(email.types[r] as string);
   }
+  let divisor = 0n;
+  for (const type of types) divisor = gcd(divisor, price(type));
+  const shares = new Shares();
+  const units = new SumColumn(tenants.ids.length);
+  const present = new Uint8Array(tenants.ids.length);
+  /** price / divisor by type, as a number (NaN past 2^53: that type's rows multiply as bigints) */
+  const multiples = new Map<string, number>();
+  const multipleOf = (type: string): number => {
+    let k = multiples.get(type);
+    if (k === undefined) {
+      const exact = divisor === 0n ? 0n : price(type) / divisor;
+      k = exact <= MAX_SAFE ? Number(exact) : NaN;
+      multiples.set(type, k);
+    }
+    return k;
+  };
+  for (let r = 0; r < email.length; r++) {
+    const t = tenantOfRow[r] as number;
+    present[t] = 1;
+    const type = email.types[r] as string;
+    const k = multipleOf(type);
+    const messages = email.sent30d.at(r);
+    const product = k * messages;
+    // a product of two whole numbers whose double is at most 2^53 − 1 is exact
+    if (product <= Number.MAX_SAFE_INTEGER) units.add(t, product);
+    else units.add(t, email.sent30d.get(r) * (divisor === 0n ? 0n : price(type) / divisor));
+  }
+  for (let t = 0; t < present.length; t++) if (present[t]) shares.add(t, divisor * units.get(t));
+  const total = divisor * units.sumFirst(present.length);
   return { category: 'email', resourceType: 'email', overhead: false, total, shares };
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** The greatest common divisor of two non-negative integers (gcd(0, b) = b). */
+function gcd(a: bigint, b: bigint): bigint {
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a;
 }
 
 export function databaseSizeBytes(snapshot: UsageSnapshot): bigint {

@@ -28,6 +28,11 @@ export class SumColumn {
     this.values[t] = NaN;
   }
 
+  /** The entry as a number, NaN past 2^53 − 1 (then `get` has it exactly). */
+  at(t: number): number {
+    return this.values[t] as number;
+  }
+
   get(t: number): bigint {
     const v = this.values[t] as number;
     return v === v ? BigInt(v) : (this.large.get(t) as bigint);
