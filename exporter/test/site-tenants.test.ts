@@ -1,4 +1,3 @@
-import { id, optionalId } from '../src/sources/values';
 import { KeyIndex } from '../src/usage/day-table';
 import { SiteTenants, UNREADABLE_TENANT } from '../src/usage/site-tenants';
 import { prng } from './support/random-usage';
@@ -8,7 +7,7 @@ type Site = { id: number | string; tenant: unknown };
 
 function tenantsOf(sites: Site[], expected = 0): { tenants: SiteTenants; keys: KeyIndex } {
   const keys = new KeyIndex();
-  const tenants = new SiteTenants(keys, '', optionalId, id, expected);
+  const tenants = new SiteTenants(keys, '', expected);
   for (const s of sites) tenants.add(s.id, s.tenant);
   tenants.seal();
   return { tenants, keys };
@@ -73,7 +72,7 @@ describe("every site's tenant, for site-days read without the join", () => {
 
   test("a tenant's sites as GROUP_CONCAT lists them, as text or bytes, cut lists and odd IDs included", () => {
     const keys = new KeyIndex();
-    const tenants = new SiteTenants(keys, '', optionalId, id);
+    const tenants = new SiteTenants(keys, '');
     tenants.addSites(1, '3,1,2', 1000);
     tenants.addSites(2, Buffer.from('10,11'), 1000);
     // past 2^53: read as text

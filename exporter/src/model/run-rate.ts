@@ -108,30 +108,24 @@ export function emailComponent(usage: UsageInputs, tenants: IdIndex, config: Con
   }
   let divisor = 0n;
   for (const type of types) divisor = gcd(divisor, price(type));
+  /** price / divisor by type, exact, and as a number (NaN past 2^53: that type's rows multiply as bigints) */
+  const multiples = new Map(
+    [...types].map((type) => {
+      const exact = divisor === 0n ? 0n : price(type) / divisor;
+      return [type, { exact, number: exact <= MAX_SAFE ? Number(exact) : NaN }];
+    }),
+  );
   const shares = new Shares();
   const units = new SumColumn(tenants.ids.length);
   const present = new Uint8Array(tenants.ids.length);
-  /** price / divisor by type, as a number (NaN past 2^53: that type's rows multiply as bigints) */
-  const multiples = new Map<string, number>();
-  const multipleOf = (type: string): number => {
-    let k = multiples.get(type);
-    if (k === undefined) {
-      const exact = divisor === 0n ? 0n : price(type) / divisor;
-      k = exact <= MAX_SAFE ? Number(exact) : NaN;
-      multiples.set(type, k);
-    }
-    return k;
-  };
   for (let r = 0; r < email.length; r++) {
     const t = tenantOfRow[r] as number;
     present[t] = 1;
-    const type = email.types[r] as string;
-    const k = multipleOf(type);
-    const messages = email.sent30d.at(r);
-    const product = k * messages;
+    const multiple = multiples.get(email.types[r] as string) as { exact: bigint; number: number };
+    const product = multiple.number * email.sent30d.at(r);
     // a product of two whole numbers whose double is at most 2^53 − 1 is exact
     if (product <= Number.MAX_SAFE_INTEGER) units.add(t, product);
-    else units.add(t, email.sent30d.get(r) * (divisor === 0n ? 0n : price(type) / divisor));
+    else units.add(t, email.sent30d.get(r) * multiple.exact);
   }
   for (let t = 0; t < present.length; t++) if (present[t]) shares.add(t, divisor * units.get(t));
   const total = divisor * units.sumFirst(present.length);

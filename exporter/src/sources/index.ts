@@ -33,7 +33,6 @@ import { unchunkedSql, usageStatements, type Chunking } from './chunks';
 import { databaseSizeSource, type DatabaseSizeRow } from './database-size';
 import { EMAIL_CHUNKING, emailSource, type EmailDayRow, type EmailRow } from './email';
 import { plausibilityBounds, plausibilityParams, type PlausibilityParams } from '../plausibility/bounds';
-import { id, optionalId } from './values';
 import { queryParams, renderSql, scanRange, type ChunkIds, type DayRange, type QueryParams } from './params';
 import { serverSitesSource, type ServerSitesRow } from './server-sites';
 import { serversSource, type ServerRow } from './servers';
@@ -467,15 +466,14 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
       );
     };
 
-  /** the last incremental bandwidth read's lookup of tenants by site ID (sizes the next one's) */
-  let tenantLookupLength = 0;
   /**
-   * The sites' tenants as last read, with the sites' fingerprint taken before that read: while the
-   * fingerprint stays the same (and within the full-read interval), the next incremental read uses
-   * them instead of reading every site again; the day batches must still number tenants the same way.
+   * The sites' tenants as last read, with the sites' fingerprint taken before that read (none when
+   * there was none): while the fingerprint stays the same (and within the full-read interval), the
+   * next incremental read uses them instead of reading every site again; the day batches must still
+   * number tenants the same way. Otherwise they size the next read's lookup.
    */
   let lastSiteTenants:
-    { fingerprint: string; keys: KeyIndex; readAt: number; tenants: SiteTenants } | undefined;
+    { fingerprint: string | undefined; keys: KeyIndex; readAt: number; tenants: SiteTenants } | undefined;
 
   /** The sites' tenants for `batch`: the last read's while the sites did not change, else read now. */
   async function tenantsOfSites(
@@ -497,13 +495,12 @@ export function createSourceReader(pool: mysql.Pool, config: Config): SourceRead
       return last.tenants;
     lastSiteTenants = undefined;
     const { siteTenants: statement } = INCREMENTAL_BANDWIDTH;
-    const tenants = siteTenants(batch, optionalId, id, tenantLookupLength);
+    const tenants = siteTenants(batch, last?.tenants.denseLength ?? 0);
     await runner.stream(statement.sql, statement.columns, (raw) =>
       tenants.addSites(raw.tenant_id, raw.site_ids, GROUP_CONCAT_MAX_LEN),
     );
     tenants.seal();
-    tenantLookupLength = tenants.denseLength;
-    if (fingerprint !== undefined) lastSiteTenants = { fingerprint, keys: batch.keys, readAt: t, tenants };
+    lastSiteTenants = { fingerprint, keys: batch.keys, readAt: t, tenants };
     return tenants;
   }
 

@@ -77,13 +77,8 @@ export function bandwidthSums(batch: DayBatch, bounds: PlausibilityBounds): Band
 }
 
 /** Every site's tenant key in `batch` (for site-days read without their tenant). */
-export function siteTenants(
-  batch: DayBatch,
-  tenantId: (raw: unknown) => string | null | undefined,
-  siteId: (raw: unknown) => string | undefined,
-  expected: number,
-): SiteTenants {
-  return new SiteTenants(batch.keys, NO_TENANT, tenantId, siteId, expected);
+export function siteTenants(batch: DayBatch, expectedLength: number): SiteTenants {
+  return new SiteTenants(batch.keys, NO_TENANT, expectedLength);
 }
 
 export function addEmailRow(batch: DayBatch, row: EmailDayRow): void {

@@ -1,3 +1,4 @@
+import { id, optionalId } from '../sources/values';
 import type { KeyIndex } from './day-table';
 
 /** The tenant key of a site whose team_id cannot be read: its site-days are left out, as unreadable rows. */
@@ -47,10 +48,6 @@ export class SiteTenants {
     private readonly tenantKeys: KeyIndex,
     /** the key of a site without a tenant (NULL team_id) */
     private readonly noTenant: string,
-    /** a raw team_id as a tenant ID: null for NULL, undefined when unreadable */
-    private readonly tenantId: (raw: unknown) => string | null | undefined,
-    /** a raw site ID as the decimal ID, undefined when unreadable */
-    private readonly siteId: (raw: unknown) => string | undefined,
     /** the last read's `denseLength`: the dense lookup starts that large instead of doubling up to it */
     expectedLength = 0,
   ) {
@@ -93,8 +90,8 @@ export class SiteTenants {
 
   private addSite(rawSiteId: unknown, key: number): void {
     if (this.sealed || typeof rawSiteId !== 'number' || !Number.isSafeInteger(rawSiteId) || rawSiteId < 0) {
-      const id = this.siteId(rawSiteId);
-      if (id !== undefined) this.byText.set(id, key);
+      const siteId = id(rawSiteId);
+      if (siteId !== undefined) this.byText.set(siteId, key);
       return;
     }
     this.count++;
@@ -148,7 +145,7 @@ export class SiteTenants {
 
   private tenantKey(raw: unknown): number {
     if (raw !== this.lastTenant) {
-      const tenant = this.tenantId(raw);
+      const tenant = optionalId(raw);
       this.lastTenant = raw;
       this.lastKey =
         tenant === undefined ? UNREADABLE_TENANT : this.tenantKeys.number(tenant ?? this.noTenant);
@@ -157,20 +154,20 @@ export class SiteTenants {
   }
 
   /** Makes the dense lookup cover `id`, or turns it into pairs when that would make it sparse. */
-  private growDense(id: number): void {
+  private growDense(siteId: number): void {
     const dense = this.dense as Int32Array;
-    if (id + 1 > DENSE_FACTOR * this.count + DENSE_SLACK) {
+    if (siteId + 1 > DENSE_FACTOR * this.count + DENSE_SLACK) {
       this.dense = undefined;
       for (let i = 0; i < dense.length; i++)
         if (dense[i] !== ABSENT) this.addPair(i, (dense[i] as number) - SHIFT);
       return;
     }
-    const grown = new Int32Array(Math.max(id + 1, dense.length * 2));
+    const grown = new Int32Array(Math.max(siteId + 1, dense.length * 2));
     grown.set(dense);
     this.dense = grown;
   }
 
-  private addPair(id: number, key: number): void {
+  private addPair(siteId: number, key: number): void {
     if (this.pairs === this.ids.length) {
       const capacity = Math.max(1024, this.ids.length * 2);
       const ids = new Float64Array(capacity);
@@ -180,7 +177,7 @@ export class SiteTenants {
       this.ids = ids;
       this.keys = keys;
     }
-    this.ids[this.pairs] = id;
+    this.ids[this.pairs] = siteId;
     this.keys[this.pairs] = key;
     this.pairs++;
   }
